@@ -1,0 +1,5 @@
+"""Router: catalog (stub, to be filled)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Router: dumps (stub, to be filled)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

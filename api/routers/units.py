@@ -1,0 +1,5 @@
+"""Router: units (stub, to be filled)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
