@@ -196,11 +196,14 @@ class SourceMeta:
     path: str
     kind: str | None = None  # "ordinance", "bip-page", "duties-page", ...
     url: str | None = None
-    retrieved: date | None = None
+    retrieved: date | None = None  # when the original was fetched from its URL
+    received: date | None = None  # when the project received this copy
     title: str | None = None
     municipality: str | None = None
     teryt: str | None = None
     office_name: str | None = None
+    abbreviations: list[str] = field(default_factory=list)  # the office's own: "UMK"
+    has_sidecar: bool = False
     priority: int = 0  # higher wins when sources disagree (an act over a web page)
 
 

@@ -1,0 +1,246 @@
+"""`kompetencje`: build, validate, query, inspect and serve the graph.
+
+Exit codes (one place): 0 ok, 1 validation failed, 2 bad input or usage, 3 store error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from kompetencje.errors import InputError, KompetencjeError, QueryError, StoreError, ValidationFailed
+
+DEFAULT_DATA = Path(os.environ.get("KOMPETENCJE_DATA_DIR", "data"))
+DEFAULT_BASE = os.environ.get("KOMPETENCJE_BASE_IRI", "https://w3id.org/kompetencje/id/")
+err = Console(stderr=True)
+out = Console()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args) or 0
+    except ValidationFailed as error:
+        err.print(f"[bold red]validation failed:[/] {error.message}")
+        err.print(error.report, markup=False, highlight=False)
+        return error.exit_code
+    except KompetencjeError as error:
+        err.print(f"[bold red]error:[/] {error.describe()}", markup=True, highlight=False)
+        return error.exit_code
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kompetencje", description=__doc__)
+    sub = parser.add_subparsers(title="commands")
+    add_build(sub)
+    add_validate(sub)
+    add_query(sub)
+    add_inspect(sub)
+    add_serve(sub)
+    return parser
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data folder (sources/ in, build/ out)")
+    p.add_argument("--base-iri", default=DEFAULT_BASE, help="base of resource IRIs")
+
+
+def add_build(sub) -> None:
+    p = sub.add_parser("build", help="build the reasoned, validated graph from data/sources")
+    add_data_options(p)
+    p.add_argument("--keep-going", action="store_true", help="skip unreadable documents instead of stopping")
+    p.set_defaults(run=run_build)
+
+
+def add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="read, reason and validate the sources without writing anything")
+    add_data_options(p)
+    p.set_defaults(run=run_validate)
+
+
+def add_query(sub) -> None:
+    p = sub.add_parser("query", help="run a SPARQL query on the built store")
+    p.add_argument("query", help="SPARQL text, or @FILE to read it from a file")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.set_defaults(run=run_query)
+
+
+def add_inspect(sub) -> None:
+    p = sub.add_parser("inspect", help="show what a loader recognises in one document")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true", help="print the profile as JSON")
+    p.set_defaults(run=run_inspect)
+
+
+def add_serve(sub) -> None:
+    p = sub.add_parser("serve", help="serve the built store: SPARQL, JSON API, linked data, pages")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--build", action="store_true", help="build first")
+    p.add_argument("--base-iri", default=DEFAULT_BASE)
+    p.set_defaults(run=run_serve)
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from kompetencje.loaders.pipeline import build
+
+    with progress_bar() as bar:
+        task = bar.add_task("build", total=None)
+
+        def report(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        result = build(args.data / "sources", args.data / "build", base_iri=args.base_iri,
+                       keep_going=args.keep_going, progress=report)
+    for failure in result.failures:
+        err.print(f"[yellow]skipped:[/] {failure.describe()}", highlight=False)
+    for difference in result.disagreements:
+        err.print(f"[yellow]sources disagree:[/] {difference.describe()}", highlight=False)
+    print_summary(result)
+    return 0
+
+
+def print_summary(result) -> None:
+    warnings = sum(len(d.findings) for d in result.documents) + len(result.disagreements)
+    table = Table(title=f"kompetencje build: {len(result.documents)} documents in {result.seconds:.1f} s")
+    for column in ("municipalities", "departments", "units", "posts", "duties", "sub-items", "links",
+                   "warnings", "quads"):
+        table.add_column(column, justify="right")
+    c = result.counts
+    table.add_row(*(str(v) for v in (
+        c.get("offices", 0), c.get("departments", 0), c.get("units", 0), c.get("posts", 0),
+        c.get("duties", 0), c.get("subitems", 0), c.get("reporting_lines", 0) + c.get("cooperation_links", 0),
+        warnings, c.get("quads", 0))))
+    out.print(table)
+    out.print(f"written: {result.out_dir}/store, {result.out_dir}/dataset.trig, {result.out_dir}/report.json")
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from kompetencje.loaders.iris import IriMinter
+    from kompetencje.loaders.pipeline import discover_sources, graphs_for, load_documents, validate_graphs
+
+    loaded, _ = load_documents(discover_sources(args.data / "sources"), keep_going=False)
+    graphs, _ = graphs_for(loaded, IriMinter(args.base_iri))
+    validate_graphs(graphs)
+    out.print(f"[green]{len(graphs)} documents conform to the shapes[/]")
+    return 0
+
+
+def read_query_text(text: str) -> str:
+    if text.startswith("@"):
+        path = Path(text[1:])
+        if not path.is_file():
+            raise InputError("no such query file", source=str(path))
+        return path.read_text(encoding="utf-8")
+    return text
+
+
+def open_store(data: Path):
+    import pyoxigraph as ox
+
+    folder = data / "build" / "store"
+    if not folder.is_dir():
+        raise StoreError("no built store: run `kompetencje build` first", source=str(folder))
+    try:
+        return ox.Store.read_only(str(folder))
+    except OSError as error:
+        raise StoreError(f"cannot open the store: {error}", source=str(folder)) from error
+
+
+def run_query(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    store = open_store(args.data)
+    try:
+        result = store.query(read_query_text(args.query), use_default_graph_as_union=True)
+    except SyntaxError as error:
+        raise QueryError(f"malformed SPARQL: {error}") from error
+    if isinstance(result, bool):
+        print(json.dumps({"boolean": result}) if args.format == "json" else str(result).lower())
+    elif isinstance(result, ox.QuerySolutions):
+        print_solutions(result, args.format)
+    else:
+        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode("utf-8"))
+    return 0
+
+
+def term_text(term) -> str:
+    return "" if term is None else term.value
+
+
+def print_solutions(solutions, fmt: str) -> None:
+    names = [v.value for v in solutions.variables]
+    rows = [[term_text(s[n]) for n in names] for s in solutions]
+    if fmt == "json":
+        print(json.dumps([dict(zip(names, r, strict=True)) for r in rows], ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+    else:
+        table = Table(*names)
+        for row in rows:
+            table.add_row(*row)
+        out.print(table)
+        out.print(f"{len(rows)} row(s)")
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    from kompetencje.loaders.golden import document_to_json
+    from kompetencje.loaders.pipeline import load_document
+    from kompetencje.loaders.profile import render_profile
+
+    if not args.file.is_file():
+        raise InputError("no such file", source=str(args.file))
+    document = load_document(args.file).document
+    if args.json:
+        print(json.dumps(document_to_json(document), ensure_ascii=False, indent=1, default=str))
+    else:
+        out.print(render_profile(document), highlight=False, markup=False)
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kompetencje.api.settings import Settings
+
+    if args.build:
+        run_build(argparse.Namespace(data=args.data, base_iri=args.base_iri, keep_going=True))
+    overrides = {"data_dir": args.data, "store": str(args.data / "build" / "store"), "base_iri": args.base_iri}
+    overrides.update({k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers))
+                      if v is not None})
+    settings = Settings(**overrides)
+    open_store(args.data)
+    for key, value in settings.model_dump(exclude_none=True).items():
+        if not isinstance(value, dict):
+            os.environ[f"KOMPETENCJE_{key.upper()}"] = str(value.get_secret_value() if hasattr(
+                value, "get_secret_value") else value)
+    out.print(f"serving http://{settings.host}:{settings.port}/ (SPARQL at /sparql, API at /api, docs at /docs)")
+    uvicorn.run("kompetencje.api.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, loop="uvloop", http="httptools", log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
