@@ -33,11 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args) or 0
     except ValidationFailed as error:
-        err.print(f"[bold red]validation failed:[/] {error.message}")
-        err.print(error.report, markup=False, highlight=False)
+        print(f"validation failed: {error.message}\n{error.report}", file=sys.stderr)
         return error.exit_code
     except KompetencjeError as error:
-        err.print(f"[bold red]error:[/] {error.describe()}", markup=True, highlight=False)
+        print(f"error: {error.describe()}", file=sys.stderr)
         return error.exit_code
 
 
@@ -113,9 +112,9 @@ def run_build(args: argparse.Namespace) -> int:
         result = build(args.data / "sources", args.data / "build", base_iri=args.base_iri,
                        keep_going=args.keep_going, progress=report)
     for failure in result.failures:
-        err.print(f"[yellow]skipped:[/] {failure.describe()}", highlight=False)
+        print(f"skipped: {failure.describe()}", file=sys.stderr)
     for difference in result.disagreements:
-        err.print(f"[yellow]sources disagree:[/] {difference.describe()}", highlight=False)
+        print(f"sources disagree: {difference.describe()}", file=sys.stderr)
     print_summary(result)
     return 0
 
@@ -198,7 +197,7 @@ def print_solutions(solutions, fmt: str) -> None:
         writer.writerow(names)
         writer.writerows(rows)
     else:
-        table = Table(*names)
+        table = Table(*names, expand=True)
         for row in rows:
             table.add_row(*row)
         out.print(table)

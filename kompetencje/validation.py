@@ -17,12 +17,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import pyshacl
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.graph import ConjunctiveGraph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ConjunctiveGraph
 from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
 from rdflib.term import Node
 
 from kompetencje.errors import ValidationFailed
@@ -43,6 +47,7 @@ ID_BASE = "https://w3id.org/kompetencje/id/"
 LINE_FRAGMENT = re.compile(r"#line=(\d+),(\d+)$")
 TEMPLATE = re.compile(r"\{[$?](\w+)\}")
 MAX_VALUE_CHARS = 120
+MAX_FOUND = 5
 DERIVATION_DEPTH = 2  # a cooperation link comes from a duty, which comes from a span
 
 _CURIE_PREFIXES: dict[str, str] = {**PREFIXES, "sh": str(SH), "ksh": str(KSH)}
@@ -68,9 +73,12 @@ class Violation:
     message_pl: str | None = None
     document: str | None = None  # doc id: "001_5d749821937a7dbe"
     line: int | None = None  # first line of the source span
+    found: tuple[str, ...] = ()  # for a count that is off (no single value to blame): the values there are
 
-    def as_dict(self) -> dict[str, str | int | None]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, str | int | list[str] | None]:
+        data = asdict(self)
+        data["found"] = list(self.found)
+        return data
 
     @property
     def where(self) -> str:
@@ -87,6 +95,8 @@ class Violation:
             lines.append(f"  path:    {self.path}")
         if self.value is not None:
             lines.append(f"  value:   {self.value}")
+        elif self.found:
+            lines.append(f"  found:   {', '.join(self.found)}")
         if self.shape:
             lines.append(f"  shape:   {self.shape}" + (f" ({self.constraint})" if self.constraint else ""))
         return "\n".join(lines)
@@ -101,7 +111,7 @@ class ValidationReport:
     warnings: list[Violation] = field(default_factory=list)
     source: str | None = None
 
-    def as_dicts(self) -> list[dict[str, str | int | None]]:
+    def as_dicts(self) -> list[dict[str, str | int | list[str] | None]]:
         return [v.as_dict() for v in self.violations]
 
     def summary(self) -> str:
@@ -156,11 +166,11 @@ def validate_graph(data: Graph, *, ontology: Graph | None = None,
     when the data is not reasoned. ``source`` names the document for the report and is the fallback
     location of nodes that carry no provenance.
     """
-    union, is_copy = _union_of(data)
+    union = _private_copy(data)
     shapes = _shapes()
     _, results, _ = pyshacl.validate(
         union, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
-        allow_warnings=True, allow_infos=True, inplace=is_copy,
+        allow_warnings=True, allow_infos=True, inplace=True,
     )
     locator = _Locator(union, data, source)
     found = sorted((_violation(results, r, shapes, locator) for r in _results(results)), key=_sort_key)
@@ -181,16 +191,40 @@ def raise_for_violations(report: ValidationReport, source: str | None = None) ->
                            source=source or first.document, line=first.line)
 
 
-def _union_of(data: Graph) -> tuple[Graph, bool]:
-    """The graph pySHACL should see, and whether it is a private copy (so it may be changed in place)."""
+class _ValidationGraph(Graph):
+    """The private copy of the data pySHACL works on (in place: the caller's graph is never changed).
+
+    pySHACL sends the text of a SPARQL constraint to ``query`` once per focus node, and parsing the text
+    costs ~70 times more than evaluating it; here each text is parsed once.
+    """
+
+    def query(self, query_object: str | Query, processor: str = "sparql", result: str = "sparql",
+              initNs: dict[str, Any] | None = None, initBindings: dict[str, Node] | None = None,
+              use_store_provided: bool = True, **kwargs: Any) -> Result:  # type: ignore[override]
+        if isinstance(query_object, str) and processor == "sparql" and not initNs:
+            query_object = _prepared(query_object)
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
+                             **kwargs)
+
+
+@lru_cache(maxsize=512)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+def _private_copy(data: Graph) -> _ValidationGraph:
+    """What pySHACL validates: the triples of ``data``, or of all its named graphs (their union, as the
+    SPARQL endpoint sees them) when ``data`` is a dataset."""
+    copy = _ValidationGraph()
+    for prefix, namespace in data.namespaces():
+        copy.bind(prefix, namespace, override=False)
     if isinstance(data, Dataset | ConjunctiveGraph):
-        union = Graph()
-        for prefix, namespace in data.namespaces():
-            union.bind(prefix, namespace, override=False)
         for s, p, o, _ in data.quads((None, None, None, None)):
-            union.add((s, p, o))
-        return union, True
-    return data, False
+            copy.add((s, p, o))
+    else:
+        for triple in data:
+            copy.add(triple)
+    return copy
 
 
 def _results(report: Graph) -> Iterator[Node]:
@@ -218,7 +252,22 @@ def _violation(results: Graph, result: Node, shapes: Graph, locator: _Locator) -
         constraint=_curie(constraint) if isinstance(constraint, URIRef) else None,
         document=document,
         line=line,
+        found=_found(locator.graph, results, focus, path) if value is None else (),
     )
+
+
+def _found(data: Graph, results: Graph, focus: Node | None, path: Node | None) -> tuple[str, ...]:
+    """The values a simple path has on the focus node (why a count is off), at most MAX_FOUND of them."""
+    if focus is None or path is None:
+        return ()
+    if isinstance(path, URIRef):
+        values = set(data.objects(focus, path))
+    elif isinstance(inverse := results.value(path, SH.inversePath), URIRef):
+        values = set(data.subjects(inverse, focus))
+    else:
+        return ()
+    shown = sorted(values, key=str)[:MAX_FOUND]
+    return tuple(_value_text(v) for v in shown) + (("…",) if len(values) > MAX_FOUND else ())
 
 
 def _sort_key(v: Violation) -> tuple[str, int, str, str, str, str]:
@@ -384,9 +433,10 @@ class _Locator:
     def _named_graph(self, node: Node) -> str | None:
         if not isinstance(self.original, Dataset | ConjunctiveGraph):
             return None
-        names = sorted(str(g.identifier) for g in self.original.contexts((node, None, None))
-                       if isinstance(g.identifier, URIRef))
-        documents = [n for n in names if not n.endswith(("/graph/ontology", "/graph/concepts"))]
+        contexts = {_identifier(c) for *_, c in self.original.quads((node, None, None, None)) if c is not None}
+        names = sorted(str(c) for c in contexts if isinstance(c, URIRef))
+        documents = [n for n in names if n != str(DATASET_DEFAULT_GRAPH_ID)
+                     and not n.endswith(("/graph/ontology", "/graph/concepts"))]
         return _doc_id(URIRef(documents[0])) if documents else None
 
 
@@ -394,6 +444,10 @@ def _doc_id(node: Node) -> str:
     """``{base}source/001_x`` and ``{base}graph/001_x`` both name the document ``001_x``."""
     text = str(node).split("#", 1)[0].rstrip("/")
     return text.rsplit("/", 1)[-1] or text
+
+
+def _identifier(context: Graph | Node) -> Node:
+    return context.identifier if isinstance(context, Graph) else context
 
 
 def _as_int(node: Node | None) -> int | None:

@@ -2,9 +2,9 @@
 
 Plain dataclasses, no behaviour beyond small conveniences. Everything refers to other things of the same
 document by *key* (a document-local string). Line numbers are 1-based and point into `Document.lines`,
-the normalised text the structure was read from.
+the lines of the reader's text (SourceText.text) as they were before glued words were split.
 
-Pipeline: bytes --read--> SourceText --extract--> Document --to_graph--> rdflib Dataset (one named graph).
+Pipeline: bytes --read--> SourceText --extract--> Document --to_graph--> rdflib Graph (one named graph).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class DutyList:
     provision: Provision | None = None  # the § that lists them, in a legal act
     group: str | None = None  # a heading the numbering restarts under: "ZADANIA WŁASNE", "w zakresie kadr"
     group_number: str | None = None  # "I", "II" when the heading is numbered
-    shared: bool = False  # given to all units of the holder (a department): "Wszystkie komórki ... są odpowiedzialne za"
+    shared: bool = False  # for all units of the holder department: "Wszystkie komórki ... są odpowiedzialne za"
     declaration: str | None = None  # the sentence that introduced the list
 
 

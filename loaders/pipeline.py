@@ -26,7 +26,7 @@ from kompetencje.loaders.to_graph import document_to_graph
 from rdflib import Graph
 
 from kompetencje.errors import InputError, KompetencjeError, StoreError, ValidationFailed
-from kompetencje.vocab import sparql_prefixes
+from kompetencje.vocab import KOMP, ORG, sparql_prefixes
 
 SOURCE_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc"}
 Progress = Callable[[str, int, int], None]
@@ -140,17 +140,20 @@ def write_store(graphs: list[BuiltGraph], folder: Path, minter: IriMinter) -> ox
     return store
 
 
-CLOSURE_UPDATE = """
-INSERT { GRAPH ?closure { ?a komp:reportsToTransitive ?b . ?a org:reportsTo ?b } }
-WHERE { ?a komp:reportsTo+ ?b . FILTER NOT EXISTS { GRAPH ?g { ?a komp:reportsToTransitive ?b } } }
+CLOSURE_QUERY = """
+SELECT DISTINCT ?a ?b WHERE { ?a komp:reportsTo+ ?b }
 """
 
 
 def close_over_union(store: ox.Store, minter: IriMinter) -> None:
     """Entailments that span documents (a reporting chain read from two acts) go to one closure graph."""
     closure = ox.NamedNode(str(minter.special_graph("closure")))
-    query = sparql_prefixes() + CLOSURE_UPDATE.replace("?closure", f"<{closure.value}>")
-    store.update(query, use_default_graph_as_union=True)
+    transitive = ox.NamedNode(str(KOMP.reportsToTransitive))
+    org_reports = ox.NamedNode(str(ORG.reportsTo))
+    pairs = list(store.query(sparql_prefixes() + CLOSURE_QUERY, use_default_graph_as_union=True))
+    quads = [ox.Quad(row["a"], predicate, row["b"], closure) for row in pairs
+             for predicate in (transitive, org_reports)]
+    store.extend(quads)
 
 
 def count_facts(store: ox.Store) -> dict[str, int]:
@@ -169,8 +172,10 @@ def count_facts(store: ox.Store) -> dict[str, int]:
 
 
 def first_row(store: ox.Store, query: str) -> dict[str, int]:
-    solution = next(iter(store.query(query, use_default_graph_as_union=True)))
-    return {v.value: int(solution[v].value) for v in solution.variables if solution[v] is not None}
+    solutions = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    solution = next(iter(solutions))
+    return {name: int(solution[name].value) for name in names if solution[name] is not None}
 
 
 def write_report(result: BuildResult, folder: Path) -> None:

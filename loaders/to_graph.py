@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from kompetencje.loaders.iris import DocumentIris, duty_list_prefix, item_paths
 from kompetencje.loaders.model import (
@@ -115,7 +116,7 @@ def add_source(w: GraphWriter) -> None:
     w.add(node, KOMP.documentKind, Literal(meta.kind or "unknown"))
     w.add(node, KOMP.sourceFormat, Literal(w.doc.format))
     w.add(node, KOMP.contentHash, Literal("sha256:" + hashlib.sha256(w.content).hexdigest()))
-    w.add(node, KOMP.quality, Literal(round(w.doc.quality, 3), datatype=XSD.decimal))
+    w.add(node, KOMP.quality, Literal(Decimal(str(round(w.doc.quality, 3)))))
     title = meta.title or (w.doc.act.title if w.doc.act else None) or meta.doc_id
     w.add(node, DCT.title, pl(title))
     w.add(node, DCT.identifier, Literal(meta.doc_id))

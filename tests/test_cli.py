@@ -68,9 +68,14 @@ def test_inspect_prints_a_profile(capsys):
     assert "Katowice" in printed and "Dropped as noise" in printed and "14 item(s)" in printed
 
 
-def copy_seeds(tmp_path: Path) -> Path:
+def copy_seeds(tmp_path: Path, only: str | None = None) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(SEEDS, data / "sources")
+    if only is None:
+        shutil.copytree(SEEDS, data / "sources")
+        return data
+    (data / "sources").mkdir(parents=True)
+    for path in SEEDS.glob(f"{only}.*"):
+        shutil.copy(path, data / "sources" / path.name)
     return data
 
 
@@ -81,7 +86,7 @@ def copy_seeds(tmp_path: Path) -> Path:
 ])
 def test_bad_document_fails_the_build_naming_the_file_and_keeps_the_old_build(tmp_path, capsys, name,
                                                                               content, reason):
-    data = copy_seeds(tmp_path)
+    data = copy_seeds(tmp_path, only="004_db392eccf0a978d5")
     assert main(["build", "--data", str(data)]) == 0
     before = (data / "build" / "dataset.trig").read_bytes()
     (data / "sources" / name).write_bytes(content)
@@ -100,7 +105,7 @@ def test_missing_store_is_a_clear_error(tmp_path, capsys):
 
 
 def test_bad_sidecar_names_the_field(tmp_path, capsys):
-    data = copy_seeds(tmp_path)
+    data = copy_seeds(tmp_path, only="004_db392eccf0a978d5")
     (data / "sources" / "004_db392eccf0a978d5.toml").write_text('[municipality]\nteryt = "12"\n', encoding="utf-8")
     assert main(["build", "--data", str(data)]) == 2
     error = capsys.readouterr().err

@@ -19,13 +19,29 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+def project_bound(query: str, names: list[str]) -> str:
+    """pyoxigraph substitutes only projected variables: project the bound ones (constants, so grouping is safe)."""
+    if not query.lstrip().upper().startswith("SELECT"):
+        return query
+    if not names:
+        return re.sub(r"^\s*SELECT(?!\s+DISTINCT)", "SELECT DISTINCT", query, count=1)
+    extra = " ".join(f"?{n}" for n in names)
+    query = re.sub(r"SELECT(\s+DISTINCT)?", lambda m: f"SELECT DISTINCT {extra}", query, count=1)
+    if "GROUP BY" in query:
+        return query.replace("GROUP BY", f"GROUP BY {extra}", 1)
+    if "COUNT(" in query or "SAMPLE(" in query:
+        return query + f" GROUP BY {extra}"
+    return query
+
+
 def rows(store: ox.Store, query: str, **bindings) -> list[dict[str, str]]:
+    query = project_bound(query, list(bindings))
     substitutions = {ox.Variable(k): (v if isinstance(v, ox.NamedNode) else ox.Literal(v))
                      for k, v in bindings.items()}
     solutions = store.query(sparql_prefixes() + query, use_default_graph_as_union=True,
                             substitutions=substitutions)
     names = [v.value for v in solutions.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+    return [{n: s[n].value for n in names if s[n] is not None and n not in bindings} for s in solutions]
 
 
 def office_of(store: ox.Store, municipality: str) -> ox.NamedNode:
@@ -93,7 +109,6 @@ def test_unit(built_store, unit):
     if unit.get("provision"):
         assert duties[0]["provision"].startswith(unit["provision"] + " ")
     for phone in unit.get("phones", []):
-        assert rows(built_store, "ASK { ?u cv:contactPoint/cv:telephone ?p }", u=node, p=phone) is not None
         phones = rows(built_store, "SELECT ?p WHERE { ?u cv:contactPoint/cv:telephone ?p }", u=node)
         assert phone in {p["p"] for p in phones}
 
@@ -152,7 +167,7 @@ def test_reports_to(built_store, edge):
 
 
 def test_reporting_edges_are_exactly_the_gold_ones(built_store):
-    found = rows(built_store, "SELECT (COUNT(*) AS ?n) WHERE { ?a komp:reportsTo ?b }")
+    found = rows(built_store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?b { ?a komp:reportsTo ?b } }")
     assert int(found[0]["n"]) == len(GOLD["reports_to"])
 
 
@@ -230,8 +245,9 @@ def contact_holder(store: ox.Store, entry: dict) -> ox.NamedNode:
     of = entry["of"]
     if " or " in of:
         for name in of.split(" or its "):
-            found = rows(store, """SELECT DISTINCT ?n WHERE { ?n skos:prefLabel ?l ; cv:contactPoint ?c .
-                FILTER(STR(?l) = ?label) }""", label=name)
+            found = rows(store, """SELECT DISTINCT ?n WHERE { ?n skos:prefLabel ?l ; cv:contactPoint ?c ;
+                org:subOrganizationOf*/org:unitOf ?office . FILTER(STR(?l) = ?label) }""",
+                         label=name, office=office_of(store, entry["municipality"]))
             if found:
                 return ox.NamedNode(found[0]["n"])
         pytest.fail(f"no contact point for {of}")
