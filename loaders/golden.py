@@ -23,6 +23,7 @@ SORTED_SECTIONS = {
     "external": ("key",),
     "contacts": ("of",),
     "noise": ("span",),
+    "reader_noise": ("span",),
     "findings": ("span", "message"),
 }
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kompetencje.loaders.model import Document, DutyItem, DutyList, LegalAct, OrgUnit, Provision
-from kompetencje.loaders.morphology import names_match, slugify
 from rdflib import URIRef
 
 from kompetencje.errors import InputError
+from kompetencje.loaders.model import Document, DutyItem, DutyList, LegalAct, OrgUnit, Provision
+from kompetencje.loaders.morphology import names_match, slugify
 
 DEFAULT_BASE = "https://w3id.org/kompetencje/id/"
 

@@ -12,9 +12,8 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from kompetencje.loaders.model import SourceMeta
-
 from kompetencje.errors import InputError
+from kompetencje.loaders.model import SourceMeta
 
 SIDECAR_SUFFIX = ".toml"
 DOCUMENT_KEYS = {"kind", "title", "url", "retrieved", "received", "priority"}

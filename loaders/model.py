@@ -251,6 +251,8 @@ class Document:
     contacts: list[Contact] = field(default_factory=list)
     act: LegalAct | None = None
     noise: list[NoiseBlock] = field(default_factory=list)
+    reader_noise: list[NoiseBlock] = field(default_factory=list)  # removed by the format reader; spans count
+    # lines of the raw page (HTML/PDF) before removal, not Document.lines
     findings: list[Finding] = field(default_factory=list)
     format: str = "text"
     quality: float = 1.0

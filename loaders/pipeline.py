@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
+
+from kompetencje.errors import InputError, KompetencjeError, StoreError, ValidationFailed
 from kompetencje.loaders.golden import document_to_json as document_profile
 from kompetencje.loaders.iris import DocumentIris, IriMinter
 from kompetencje.loaders.metadata import SIDECAR_SUFFIX, read_metadata
@@ -23,9 +26,6 @@ from kompetencje.loaders.model import Document
 from kompetencje.loaders.reasoning import load_ontology, reason
 from kompetencje.loaders.resolve import Disagreement, build_registry, choose_canonical
 from kompetencje.loaders.to_graph import document_to_graph
-from rdflib import Graph
-
-from kompetencje.errors import InputError, KompetencjeError, StoreError, ValidationFailed
 from kompetencje.vocab import KOMP, ORG, sparql_prefixes
 
 SOURCE_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc"}

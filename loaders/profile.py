@@ -109,6 +109,8 @@ def act(doc: Document) -> str:
 def noise(doc: Document) -> str:
     rows = [f"  {lines_label(n.span):<12} {n.reason}: {' / '.join(doc.lines[n.span.start - 1:n.span.end])[:80]}"
             for n in doc.noise]
+    rows += [f"  page {lines_label(n.span):<7} {n.reason} (removed by the {doc.format} reader)"
+             for n in doc.reader_noise]
     return "Dropped as noise\n" + "\n".join(rows) if rows else ""
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rdflib import URIRef
+
 from kompetencje.loaders.iris import DocumentIris, IdentityRegistry, IriMinter, item_paths
 from kompetencje.loaders.model import Document
 from kompetencje.loaders.to_graph import Canonical
-from rdflib import URIRef
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rdflib import XSD, Graph, Literal, URIRef
+
 from kompetencje.loaders.iris import DocumentIris, duty_list_prefix, item_paths
 from kompetencje.loaders.model import (
     Contact,
@@ -24,8 +26,6 @@ from kompetencje.loaders.model import (
     ReportingLine,
     Span,
 )
-from rdflib import XSD, Graph, Literal, URIRef
-
 from kompetencje.vocab import CV, DCAT, DCT, ELI, FOAF, KOMP, ORG, PROV, RDF, SKOS
 
 UNIT_CLASSES = {"department": KOMP.Department, "unit": KOMP.Unit, "post-unit": KOMP.SinglePersonPost}

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kompetencje.loaders.extract import OFFICE_UNIT, extract_document
-from kompetencje.loaders.model import Document, DutyItem, SourceMeta, SourceText
 
 from kompetencje.errors import InputError
+from kompetencje.loaders.extract import OFFICE_UNIT, extract_document
+from kompetencje.loaders.model import Document, DutyItem, SourceMeta, SourceText
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "documents"
 DOCUMENTS = sorted(FIXTURES.glob("*.txt"))

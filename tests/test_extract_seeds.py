@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from kompetencje.loaders import morphology
 from kompetencje.loaders.extract import extract_document
 from kompetencje.loaders.golden import document_to_text

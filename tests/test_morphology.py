@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from kompetencje.loaders import morphology as m
 
 # ---------------------------------------------------------------------------------------------- text basics

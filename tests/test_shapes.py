@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from kompetencje.loaders.reasoning import load_ontology, reason
 from pyshacl.entrypoints import meta_validate
 from rdflib import OWL, RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 
 from kompetencje.errors import ValidationFailed, problem_for
+from kompetencje.loaders.reasoning import load_ontology, reason
 from kompetencje.validation import (
     ValidationReport,
     Violation,

@@ -15,6 +15,7 @@ structure raises InputError rather than returning an empty document.
 
 from __future__ import annotations
 
+from kompetencje.errors import InputError
 from kompetencje.loaders.extract.contacts import read_contacts
 from kompetencje.loaders.extract.context import OFFICE_UNIT, Extraction
 from kompetencje.loaders.extract.cooperation import read_cooperation
@@ -35,8 +36,6 @@ from kompetencje.loaders.model import Document, Municipality, SourceMeta, Source
 from kompetencje.loaders.normalize import normalize_lines, original_lines
 from kompetencje.loaders.structure import parse_outline
 
-from kompetencje.errors import InputError
-
 __all__ = ["OFFICE_UNIT", "extract_document"]
 
 
@@ -48,7 +47,7 @@ def extract_document(source: SourceText, meta: SourceMeta) -> Document:
     document = Document(meta=meta, lines=original_lines(source.text), municipality=Municipality(None),
                         format=source.format, quality=source.quality)
     document.findings.extend(source.findings)
-    document.noise.extend(source.noise)
+    document.reader_noise.extend(source.noise)
     ext = Extraction(document, lines, parse_outline(lines))
     ext.titles = [t for t in (source.title, *reversed(source.breadcrumb), meta.title) if t]
     read_structure(ext)
