@@ -1,9 +1,21 @@
-"""The app factory: one FastAPI app, one router per resource."""
+"""The app factory: one FastAPI app, one router per resource.
+
+The lifespan opens what the routers share and keeps it on `app.state`: the embedded store (the API's own
+queries), the query pool (users' SPARQL, in worker processes), the store's statistics and the dumps. When
+the store cannot be opened (no build yet) the app still starts; what needs the store answers 503.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from kompetencje.api.problems import OrjsonResponse, install_problem_handlers
+from kompetencje.api.query_pool import QueryPool
 from kompetencje.api.routers import (
     catalog,
     competences,
@@ -15,13 +27,66 @@ from kompetencje.api.routers import (
     units,
 )
 from kompetencje.api.settings import Settings
+from kompetencje.api.store import EmbeddedStore, store_stats
+from kompetencje.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; `uvicorn --factory kompetencje.api.app:create_app` reads the settings from KOMPETENCJE_*."""
     settings = settings or Settings()
-    app = FastAPI(title="kompetencje", version="0.1.0",
+    app = FastAPI(title="kompetencje", version="0.1.0", lifespan=lifespan,
+                  default_response_class=OrjsonResponse,
                   description="Kompetencje komórek urzędów gmin: SPARQL, JSON i dane powiązane.")
     app.state.settings = settings
+    app.state.resource_html_renderers = []
+    install_problem_handlers(app)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+                       allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+                       expose_headers=["ETag", "Last-Modified", "Link", "Vary"], max_age=86400)
     for module in (sparql, units, competences, municipalities, linked_data, dumps, catalog, pages):
         app.include_router(module.router)
+    renderer = getattr(pages, "render_unit_page", None)
+    if renderer is not None:
+        linked_data.register_html_renderer(app, renderer)
     return app
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    try:
+        await open_resources(app, settings)
+    except StoreError as e:
+        log.error("serving without a store: %s", e.message)
+        app.state.store_error = e.message
+    try:
+        yield
+    finally:
+        await close_resources(app)
+
+
+async def open_resources(app: FastAPI, settings: Settings) -> None:
+    if settings.remote_store:
+        raise StoreError("a remote store (sparql+http://...) is not supported yet; point KOMPETENCJE_STORE at "
+                         "a store folder")
+    store = EmbeddedStore(settings.store_path, threads=settings.query_threads,
+                          timeout_s=settings.query_timeout_s, row_cap=settings.row_cap)
+    app.state.store = store
+    pool = QueryPool(settings.store_path, size=settings.sparql_workers, timeout_s=settings.query_timeout_s,
+                     row_cap=settings.row_cap)
+    await pool.start()
+    app.state.query_pool = pool
+    app.state.stats = await store_stats(store, settings.store_path)
+    app.state.dumps = await dumps.prepare_dumps(settings, store, app.state.stats)
+    log.info("store %s: %d triples in %d named graphs", settings.store_path, app.state.stats.triples,
+             len(app.state.stats.graphs))
+
+
+async def close_resources(app: FastAPI) -> None:
+    for name in ("query_pool", "store"):
+        resource = getattr(app.state, name, None)
+        if resource is not None:
+            await resource.close()
+            setattr(app.state, name, None)

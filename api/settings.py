@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -22,6 +23,37 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     public_url: str | None = None  # how clients reach this server, for links in the catalog
 
+    # Query execution
+    sparql_workers: int = 2  # processes per server worker running /sparql queries (killed past the timeout)
+    query_threads: int = 8  # threads per server worker running the API's own queries
+    max_query_bytes: int = 1_000_000  # longest SPARQL text /sparql accepts
+
+    # Dumps: taken from dumps_dir when the build wrote them there, else generated into cache_dir
+    dumps_dir: Path | None = None  # default: {data_dir}/build/dumps
+    cache_dir: Path | None = None  # default: {data_dir}/build/cache
+
+    # The catalog (DCAT-AP) and the dataset description (VoID)
+    publisher_name: str = "Projekt Kompetencje"
+    publisher_url: str | None = None
+    contact_email: str | None = None
+    dataset_issued: date | None = None  # first publication; default: the store's date
+
     @property
     def build_dir(self) -> Path:
         return self.data_dir / "build"
+
+    @property
+    def store_path(self) -> Path:
+        return Path(self.store)
+
+    @property
+    def remote_store(self) -> bool:
+        return self.store.startswith(("sparql+http://", "sparql+https://"))
+
+    @property
+    def build_dumps_dir(self) -> Path:
+        return self.dumps_dir or self.build_dir / "dumps"
+
+    @property
+    def dumps_cache_dir(self) -> Path:
+        return (self.cache_dir or self.build_dir / "cache") / "dumps"

@@ -171,7 +171,7 @@ def run_query(args: argparse.Namespace) -> int:
 
     store = open_store(args.data)
     try:
-        result = store.query(read_query_text(args.query), use_default_graph_as_union=True)
+        result = store.query(read_query_text(args.query))
     except SyntaxError as error:
         raise QueryError(f"malformed SPARQL: {error}") from error
     if isinstance(result, bool):

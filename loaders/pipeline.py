@@ -136,12 +136,25 @@ def write_store(graphs: list[BuiltGraph], folder: Path, minter: IriMinter) -> ox
     ontology = load_ontology().serialize(format="nt").encode("utf-8")
     store.load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(minter.special_graph("ontology"))))
     close_over_union(store, minter)
+    materialize_default_graph(store)
     store.flush()
     return store
 
 
+def materialize_default_graph(store: ox.Store) -> None:
+    """The default graph is the union of every named graph, as a set (oxigraph's union view repeats a triple
+    once per graph that holds it, so COUNT would over-count)."""
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+def dump_named_graphs(store: ox.Store, path: Path) -> None:
+    """dataset.trig: one named graph per source (the default graph is their union, so it is left out)."""
+    quads = (q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
+    ox.serialize(quads, str(path), ox.RdfFormat.TRIG)
+
+
 CLOSURE_QUERY = """
-SELECT DISTINCT ?a ?b WHERE { ?a komp:reportsTo+ ?b }
+SELECT DISTINCT ?a ?b WHERE { ?a komp:reportsTo+ ?b FILTER NOT EXISTS { ?a komp:reportsToTransitive ?b } }
 """
 
 
@@ -167,12 +180,13 @@ def count_facts(store: ox.Store) -> dict[str, int]:
     counts.update(first_row(store, sparql_prefixes() + """
     SELECT (COUNT(DISTINCT ?r) AS ?reporting_lines) (COUNT(DISTINCT ?c) AS ?cooperation_links)
     WHERE { { ?r a komp:ReportingLine } UNION { ?c a komp:CooperationLink } }"""))
-    counts["quads"] = len(store)
+    counts["quads"] = sum(1 for q in store.quads_for_pattern(None, None, None)
+                          if not isinstance(q.graph_name, ox.DefaultGraph))
     return counts
 
 
 def first_row(store: ox.Store, query: str) -> dict[str, int]:
-    solutions = store.query(query, use_default_graph_as_union=True)
+    solutions = store.query(query)
     names = [v.value for v in solutions.variables]
     solution = next(iter(solutions))
     return {name: int(solution[name].value) for name in names if solution[name] is not None}
@@ -216,7 +230,7 @@ def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = Fal
     staging = make_staging(out_dir)
     try:
         store = write_store(graphs, staging, minter)
-        store.dump(str(staging / "dataset.trig"), ox.RdfFormat.TRIG)
+        dump_named_graphs(store, staging / "dataset.trig")
         result.counts = count_facts(store)
         del store
         result.seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from kompetencje.loaders.pipeline import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent

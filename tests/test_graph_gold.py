@@ -38,8 +38,7 @@ def rows(store: ox.Store, query: str, **bindings) -> list[dict[str, str]]:
     query = project_bound(query, list(bindings))
     substitutions = {ox.Variable(k): (v if isinstance(v, ox.NamedNode) else ox.Literal(v))
                      for k, v in bindings.items()}
-    solutions = store.query(sparql_prefixes() + query, use_default_graph_as_union=True,
-                            substitutions=substitutions)
+    solutions = store.query(sparql_prefixes() + query, substitutions=substitutions)
     names = [v.value for v in solutions.variables]
     return [{n: s[n].value for n in names if s[n] is not None and n not in bindings} for s in solutions]
 

@@ -1,0 +1,60 @@
+"""Shared dependencies of the routers, as Annotated aliases: `async def f(store: StoreDep, ...)`.
+
+The app's lifespan (kompetencje.api.app) opens the store, the query pool and the dumps and keeps them on
+`app.state`; these functions hand them to the endpoints, or raise StoreError (503) when the store could not
+be opened (no build yet).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from kompetencje.api.query_pool import QueryPool
+from kompetencje.api.settings import Settings
+from kompetencje.api.store import Store, StoreStats
+from kompetencje.errors import StoreError
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))  # autoescapes .html templates
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> Store:
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        raise StoreError(getattr(request.app.state, "store_error", None) or "the store is not open")
+    return store
+
+
+def get_query_pool(request: Request) -> QueryPool:
+    pool = getattr(request.app.state, "query_pool", None)
+    if pool is None:
+        raise StoreError(getattr(request.app.state, "store_error", None) or "the SPARQL service is not running")
+    return pool
+
+
+def get_stats(request: Request) -> StoreStats:
+    stats = getattr(request.app.state, "stats", None)
+    if stats is None:
+        raise StoreError(getattr(request.app.state, "store_error", None) or "the store is not open")
+    return stats
+
+
+def get_public_url(request: Request) -> str:
+    """Where clients reach this server (settings.public_url, else the request's own base URL), no final /."""
+    settings: Settings = request.app.state.settings
+    return (settings.public_url or str(request.base_url)).rstrip("/")
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+QueryPoolDep = Annotated[QueryPool, Depends(get_query_pool)]
+StatsDep = Annotated[StoreStats, Depends(get_stats)]
+PublicUrlDep = Annotated[str, Depends(get_public_url)]
