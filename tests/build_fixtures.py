@@ -26,3 +26,13 @@ def seed_build(tmp_path_factory) -> BuildResult:
 @pytest.fixture(scope="session")
 def built_store(seed_build) -> ox.Store:
     return ox.Store.read_only(str(seed_build.out_dir / "store"))
+
+
+@pytest.fixture(scope="session")
+def seed_server(seed_build):
+    """A live server (real uvicorn) on the seed build, as `kompetencje serve` runs it."""
+    from conftest import start_server
+
+    server = start_server(seed_build.out_dir / "store", seed_build.out_dir.parent)
+    yield server
+    server.stop()
