@@ -14,11 +14,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from kompetencje.api import generations
+from kompetencje.api.limits import admission_for, rate_limiter_for
+from kompetencje.api.middleware import ReliabilityMiddleware, configure_access_log
 from kompetencje.api.problems import OrjsonResponse, install_problem_handlers
-from kompetencje.api.query_pool import QueryPool
 from kompetencje.api.routers import (
     catalog,
     competences,
+    documents,
     dumps,
     linked_data,
     municipalities,
@@ -26,8 +29,8 @@ from kompetencje.api.routers import (
     sparql,
     units,
 )
+from kompetencje.api.routers.ops import install_ops
 from kompetencje.api.settings import Settings
-from kompetencje.api.store import EmbeddedStore, store_stats
 from kompetencje.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -47,10 +50,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["ETag", "Last-Modified", "Link", "Vary"], max_age=86400)
     for module in (sparql, units, competences, municipalities, linked_data, dumps, catalog, pages):
         app.include_router(module.router)
+    install_ops(app)
+    if documents.admin_enabled(settings):  # without a token the ingestion endpoints do not exist (404)
+        app.include_router(documents.router)
+    app.add_middleware(generations.GenerationMiddleware)
     renderer = getattr(pages, "render_unit_page", None)
     if renderer is not None:
         linked_data.register_html_renderer(app, renderer)
+    install_reliability(app, settings)
     return app
+
+
+def install_reliability(app: FastAPI, settings: Settings) -> None:
+    """Limits, security headers, metrics and the access log (api/middleware.py), outermost."""
+    configure_access_log(settings)
+    app.state.sparql_admission = admission_for(settings)
+    app.add_middleware(ReliabilityMiddleware, settings=settings, metrics=app.state.metrics,
+                       admission=app.state.sparql_admission, rate_limiter=rate_limiter_for(settings))
 
 
 @asynccontextmanager
@@ -64,24 +80,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await generations.stop(app)
         await close_resources(app)
 
 
 async def open_resources(app: FastAPI, settings: Settings) -> None:
-    if settings.remote_store:
-        raise StoreError("a remote store (sparql+http://...) is not supported yet; point KOMPETENCJE_STORE at "
-                         "a store folder")
-    store = EmbeddedStore(settings.store_path, threads=settings.query_threads,
-                          timeout_s=settings.query_timeout_s, row_cap=settings.row_cap)
-    app.state.store = store
-    pool = QueryPool(settings.store_path, size=settings.sparql_workers, timeout_s=settings.query_timeout_s,
-                     row_cap=settings.row_cap)
-    await pool.start()
-    app.state.query_pool = pool
-    app.state.stats = await store_stats(store, settings.store_path)
-    app.state.dumps = await dumps.prepare_dumps(settings, store, app.state.stats)
-    log.info("store %s: %d triples in %d named graphs", settings.store_path, app.state.stats.triples,
-             len(app.state.stats.graphs))
+    """The current build generation (api/generations.py), watched for new ones."""
+    await generations.start(app, settings)
+    stats = app.state.stats
+    log.info("store %s: %d triples in %d named graphs", app.state.store.path, stats.triples, len(stats.graphs))
 
 
 async def close_resources(app: FastAPI) -> None:

@@ -26,22 +26,31 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def _current(request: Request, name: str):
+    """`name` of the build generation this request is pinned to (api/generations.py), else of app.state."""
+    generation = getattr(request.state, "generation", None)
+    if generation is not None:
+        return getattr(generation, name)
+    return getattr(request.app.state, name, None)
+
+
 def get_store(request: Request) -> Store:
-    store = getattr(request.app.state, "store", None)
+    store = _current(request, "store")
     if store is None:
         raise StoreError(getattr(request.app.state, "store_error", None) or "the store is not open")
     return store
 
 
 def get_query_pool(request: Request) -> QueryPool:
-    pool = getattr(request.app.state, "query_pool", None)
+    pool = _current(request, "pool") if hasattr(request.state, "generation") \
+        else getattr(request.app.state, "query_pool", None)
     if pool is None:
         raise StoreError(getattr(request.app.state, "store_error", None) or "the SPARQL service is not running")
     return pool
 
 
 def get_stats(request: Request) -> StoreStats:
-    stats = getattr(request.app.state, "stats", None)
+    stats = _current(request, "stats")
     if stats is None:
         raise StoreError(getattr(request.app.state, "store_error", None) or "the store is not open")
     return stats

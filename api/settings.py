@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     query_threads: int = 8  # threads per server worker running the API's own queries
     max_query_bytes: int = 1_000_000  # longest SPARQL text /sparql accepts
 
+    # Limits and operations (api/limits.py, api/middleware.py, api/routers/ops.py)
+    max_upload_bytes: int = 20_000_000  # largest uploaded document (413 past it)
+    ingest_lock_wait_s: float = 30.0  # how long an ingestion waits for another to finish (then 409)
+    generation_poll_s: float = 0.5  # how often a server worker checks data/build/CURRENT for a new build
+    sparql_queue: int = 8  # users' queries that may wait for a busy worker; one more is answered 503
+    sparql_retry_after_s: int = 5  # Retry-After of that 503
+    rate_limit_per_minute: int = 0  # requests a minute per client IP (token bucket); 0 = no limit
+    rate_limit_burst: int = 0  # bucket size; 0 = rate_limit_per_minute
+    trust_forwarded_for: bool = False  # take the client IP from X-Forwarded-For (behind a trusted proxy)
+    json_logs: bool = True  # one JSON line per request on the kompetencje.access logger
+
     # Dumps: taken from dumps_dir when the build wrote them there, else generated into cache_dir
     dumps_dir: Path | None = None  # default: {data_dir}/build/dumps
     cache_dir: Path | None = None  # default: {data_dir}/build/cache
