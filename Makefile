@@ -30,4 +30,4 @@ lint: setup-test
 
 test: setup-test browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2
