@@ -17,6 +17,7 @@ from kompetencje.api.query_pool import QueryPool
 from kompetencje.api.settings import Settings
 from kompetencje.api.store import Store, StoreStats
 from kompetencje.errors import StoreError
+from kompetencje.search import SearchIndex
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))  # autoescapes .html templates
@@ -56,6 +57,14 @@ def get_stats(request: Request) -> StoreStats:
     return stats
 
 
+def get_search_index(request: Request) -> SearchIndex | None:
+    """The search index of the build this request reads (None when the build has none)."""
+    generation = getattr(request.state, "generation", None)
+    if generation is not None:
+        return generation.search
+    return getattr(request.app.state, "search_index", None)
+
+
 def get_public_url(request: Request) -> str:
     """Where clients reach this server (settings.public_url, else the request's own base URL), no final /."""
     settings: Settings = request.app.state.settings
@@ -66,4 +75,5 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 QueryPoolDep = Annotated[QueryPool, Depends(get_query_pool)]
 StatsDep = Annotated[StoreStats, Depends(get_stats)]
+SearchIndexDep = Annotated[SearchIndex | None, Depends(get_search_index)]
 PublicUrlDep = Annotated[str, Depends(get_public_url)]

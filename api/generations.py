@@ -118,7 +118,20 @@ async def open_generation(settings: Settings) -> Generation:
         await store.close()
         raise
     search = await asyncio.to_thread(load_search_index, folder)
+    if search is None:  # a build without a saved index (or a store configured elsewhere): index it now
+        search = await asyncio.to_thread(index_store, store)
     return Generation(name, folder, store, pool, stats, dumps, search)
+
+
+def index_store(store: EmbeddedStore) -> Any | None:
+    """A search index built from the store itself; None (and a warning) when that fails."""
+    try:
+        from kompetencje.search import SearchIndex
+
+        return SearchIndex.build(store.raw)
+    except Exception as error:
+        log.warning("cannot index the store %s for search: %s", store.path, error)
+        return None
 
 
 def load_search_index(folder: Path) -> Any | None:

@@ -5,7 +5,7 @@ Every object that names a thing of the graph carries its full IRI as ``id``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -198,7 +198,9 @@ class CompetenceDuty(BaseModel):
     text: str
     provision: ProvisionRef | None = None
     subitems: list[SubItem] = []
-    parent_text: str | None = Field(None, description="Text of the duty this one is a sub-item of")
+    parent_text: str | None = Field(None, description="Text of the duty this one is a sub-item of (for a deeper "
+                                    "item, the chain from the top-level duty, joined by ' › ')")
+    parent: dict[str, str] | None = Field(None, description="The duty this one is a sub-item of: id and text")
 
 
 class UnitRef(BaseModel):
@@ -213,6 +215,9 @@ class CompetenceHit(BaseModel):
     department: UnitRef
     municipality: Ref
     score: float
+    explanation: dict[str, Any] | None = Field(
+        None, description="Why it matched: the query's lemmas found per field (text, context, org), the "
+        "competence concepts the query named and whether the duty is classified under them, the duty's concepts")
 
 
 class CompetenceAnswer(BaseModel):

@@ -48,6 +48,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_query(sub)
     add_inspect(sub)
     add_serve(sub)
+    add_eval_search(sub)
     return parser
 
 
@@ -95,13 +96,26 @@ def add_serve(sub) -> None:
     p.set_defaults(run=run_serve)
 
 
+def add_eval_search(sub) -> None:
+    p = sub.add_parser("eval-search", help="score competence search on judged queries (nDCG@10, MRR)",
+                       add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of the evaluator (--help lists them)")
+    p.set_defaults(run=run_eval_search)
+
+
+def run_eval_search(args: argparse.Namespace) -> int:
+    from kompetencje.search.evaluate import main as evaluate
+
+    return evaluate(args.rest)
+
+
 def progress_bar() -> Progress:
     return Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                     TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from kompetencje.loaders.pipeline import build
+    from kompetencje.loaders.ingest import rebuild
 
     with progress_bar() as bar:
         task = bar.add_task("build", total=None)
@@ -109,8 +123,8 @@ def run_build(args: argparse.Namespace) -> int:
         def report(step: str, done: int, total: int) -> None:
             bar.update(task, description=step, completed=done, total=total)
 
-        result = build(args.data / "sources", args.data / "build", base_iri=args.base_iri,
-                       keep_going=args.keep_going, progress=report)
+        # a new build generation, swapped in atomically (a running server picks it up; loaders/ingest.py)
+        result = rebuild(args.data, base_iri=args.base_iri, keep_going=args.keep_going, progress=report).result
     for failure in result.failures:
         print(f"skipped: {failure.describe()}", file=sys.stderr)
     for difference in result.disagreements:
@@ -131,7 +145,7 @@ def print_summary(result) -> None:
         c.get("duties", 0), c.get("subitems", 0), c.get("reporting_lines", 0) + c.get("cooperation_links", 0),
         warnings, c.get("quads", 0))))
     out.print(table)
-    out.print(f"written: {result.out_dir}/store, {result.out_dir}/dataset.trig, {result.out_dir}/report.json")
+    out.print(f"written: {result.out_dir}/store, dataset.trig, report.json, search/")
 
 
 def run_validate(args: argparse.Namespace) -> int:

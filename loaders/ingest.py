@@ -39,7 +39,7 @@ from urllib.parse import unquote
 from kompetencje.errors import InputError, KompetencjeError, StoreError
 from kompetencje.loaders.metadata import DOCUMENT_KEYS, SIDECAR_SUFFIX, apply_sidecar
 from kompetencje.loaders.model import SourceMeta
-from kompetencje.loaders.pipeline import SOURCE_SUFFIXES, BuildResult, build, discover_sources
+from kompetencje.loaders.pipeline import SOURCE_SUFFIXES, BuildResult, Progress, build, discover_sources
 
 POINTER = "CURRENT"
 LOCK = ".lock"
@@ -320,11 +320,12 @@ def scratch_sources(sources: Path, scratch: Path, *, without: set[Path] = frozen
     return target
 
 
-def build_generation(build_dir: Path, sources: Path, *, base_iri: str, keep_going: bool) -> tuple[Path, BuildResult]:
+def build_generation(build_dir: Path, sources: Path, *, base_iri: str, keep_going: bool,
+                     progress: Progress | None = None) -> tuple[Path, BuildResult]:
     """A new generation folder built from `sources`; nothing is left behind when the build fails."""
     generation = next_generation(build_dir)
     try:
-        return generation, build(sources, generation, base_iri=base_iri, keep_going=keep_going)
+        return generation, build(sources, generation, base_iri=base_iri, keep_going=keep_going, progress=progress)
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise
@@ -381,12 +382,13 @@ def remove_document(data_dir: Path, doc_id: str, *, base_iri: str, lock_wait_s: 
     return Outcome(doc_id, generation.name, result)
 
 
-def rebuild(data_dir: Path, *, base_iri: str, keep_going: bool = False, lock_wait_s: float = 600.0) -> Outcome:
-    """Build every source into a new generation and swap it in (what `kompetencje build` could call)."""
+def rebuild(data_dir: Path, *, base_iri: str, keep_going: bool = False, lock_wait_s: float = 600.0,
+            progress: Progress | None = None) -> Outcome:
+    """Build every source into a new generation and swap it in (`kompetencje build`)."""
     build_dir = data_dir / "build"
     with build_lock(build_dir, lock_wait_s):
         generation, result = build_generation(build_dir, data_dir / "sources", base_iri=base_iri,
-                                              keep_going=keep_going)
+                                              keep_going=keep_going, progress=progress)
         adopt_flat_build(build_dir)
         switch_to(build_dir, generation)
         prune(build_dir)

@@ -13,19 +13,23 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from kompetencje.errors import InputError, KompetencjeError, StoreError, ValidationFailed
+from kompetencje.loaders.compiled_reasoning import Rule, apply_in_python, compile_rules
+from kompetencje.loaders.compiled_validation import Check, compile_shapes, load_graph, report_for, validate_in_store
 from kompetencje.loaders.golden import document_to_json as document_profile
 from kompetencje.loaders.iris import DocumentIris, IriMinter
 from kompetencje.loaders.metadata import SIDECAR_SUFFIX, read_metadata
 from kompetencje.loaders.model import Document
-from kompetencje.loaders.reasoning import load_ontology, reason
+from kompetencje.loaders.reasoning import load_ontology
 from kompetencje.loaders.resolve import Disagreement, build_registry, choose_canonical
 from kompetencje.loaders.to_graph import document_to_graph
+from kompetencje.search import classify_graph, save_index, scheme_path
 from kompetencje.vocab import KOMP, ORG, sparql_prefixes
 
 SOURCE_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc"}
@@ -92,34 +96,51 @@ def load_documents(paths: list[Path], *, keep_going: bool, progress: Progress | 
     return loaded, failures
 
 
+@lru_cache(maxsize=1)
+def compiled_rules() -> list[Rule]:
+    """The ontology's entailments for instance data, compiled once (owlrl over the TBox only)."""
+    return compile_rules(load_ontology())
+
+
+@lru_cache(maxsize=1)
+def compiled_checks() -> list[Check]:
+    """The SHACL shapes compiled to SPARQL (proven to report what pySHACL reports: test_compiled_reasoning)."""
+    return compile_shapes(ontology=load_ontology())
+
+
 def graphs_for(loaded: list[LoadedDocument], minter: IriMinter, progress: Progress | None = None,
                ) -> tuple[list[BuiltGraph], list[Disagreement]]:
-    """Documents → one reasoned graph each, with identities resolved across documents."""
+    """Documents → one classified, reasoned graph each, with identities resolved across documents."""
     documents = [item.document for item in loaded]
     registry = build_registry(documents, minter)
     iris = {d.meta.doc_id: DocumentIris(d, minter, registry) for d in documents}
     canon, disagreements = choose_canonical(documents, iris)
-    ontology, graphs = load_ontology(), []
+    rules, graphs = compiled_rules(), []
     for index, item in enumerate(loaded, start=1):
         doc = item.document
         if progress:
             progress(f"reason {doc.meta.doc_id}", index, len(loaded))
         graph = document_to_graph(doc, iris[doc.meta.doc_id], canon, item.content)
-        graphs.append(BuiltGraph(doc.meta.doc_id, reason(graph, ontology)))
+        graph += classify_graph(graph)
+        graphs.append(BuiltGraph(doc.meta.doc_id, apply_in_python(graph, rules, in_place=True)))
     return graphs, disagreements
 
 
 def validate_graphs(graphs: list[BuiltGraph], progress: Progress | None = None) -> None:
-    """Raise ValidationFailed with every document's violations, or return when all conform."""
-    from kompetencje.validation import validate_graph
+    """Raise ValidationFailed with every document's violations, or return when all conform.
 
-    ontology, reports = load_ontology(), []
-    for index, built in enumerate(graphs, start=1):
-        if progress:
-            progress(f"validate {built.doc_id}", index, len(graphs))
-        report = validate_graph(built.graph, ontology=ontology, source=built.doc_id)
-        if not report.conforms:
-            reports.append(report)
+    All graphs go into one in-memory store, each in its own named graph, and every compiled shape runs once
+    over all of them (each graph still validated on its own)."""
+    if progress:
+        progress("validate", len(graphs), len(graphs))
+    store = ox.Store()
+    names = {f"urn:x-kompetencje:validate:{i}": built for i, built in enumerate(graphs)}
+    for name, built in names.items():
+        load_graph(store, built.graph, name)
+    findings = validate_in_store(store, compiled_checks())
+    reports = [report_for(found, names[name].graph, source=names[name].doc_id)
+               for name, found in sorted(findings.items())]
+    reports = [r for r in reports if not r.conforms]
     if reports:
         violations = [v for r in reports for v in r.as_dicts()]
         raise ValidationFailed(f"{len(violations)} SHACL violation(s) in {len(reports)} document(s)",
@@ -135,6 +156,8 @@ def write_store(graphs: list[BuiltGraph], folder: Path, minter: IriMinter) -> ox
                    to_graph=ox.NamedNode(str(minter.graph(built.doc_id))))
     ontology = load_ontology().serialize(format="nt").encode("utf-8")
     store.load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(minter.special_graph("ontology"))))
+    store.load(path=str(scheme_path()), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode(str(minter.special_graph("concepts"))))
     close_over_union(store, minter)
     materialize_default_graph(store)
     store.flush()
@@ -232,6 +255,9 @@ def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = Fal
         store = write_store(graphs, staging, minter)
         dump_named_graphs(store, staging / "dataset.trig")
         result.counts = count_facts(store)
+        if progress:
+            progress("index duties for search", 1, 1)
+        save_index(store, staging)
         del store
         result.seconds = time.perf_counter() - started
         write_report(result, staging)

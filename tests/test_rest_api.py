@@ -194,8 +194,8 @@ def test_competences_answer_shape(api: httpx.Client) -> None:
     answer = get_json(api, "/api/competences", q="kampanie kryzysowe")
     assert set(answer) == {"query", "results"} and answer["query"] == "kampanie kryzysowe"
     first = answer["results"][0]
-    assert set(first) == {"duty", "unit", "department", "municipality", "score"}
-    assert set(first["duty"]) == {"id", "text", "provision", "subitems", "parent_text"}
+    assert set(first) == {"duty", "unit", "department", "municipality", "score", "explanation"}
+    assert set(first["duty"]) == {"id", "text", "provision", "subitems", "parent_text", "parent"}
     assert set(first["unit"]) == set(first["department"]) == {"id", "name", "symbol"}
     assert set(first["municipality"]) == {"id", "name"}
     assert first["duty"]["id"] == KS05 + "/duty/2" and first["unit"]["symbol"] == "KS-05"

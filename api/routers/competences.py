@@ -1,23 +1,27 @@
 """Router: competences — duties ranked for a free-text need (`GET /api/competences`).
 
-Candidates come from one SPARQL query (bound ``?office`` when a municipality is given); ranking happens in
-Python behind one small interface, ``rank_duties(query, candidates) -> [(candidate, score)]``. A better
-ranker (Polish analyser, BM25, competence concepts) replaces it by setting ``app.state.duty_ranker`` to a
-function with the same signature; nothing else changes.
+The build's search index (kompetencje.search: Polish analyser, BM25 over duty, context and organisation
+fields, competence concepts) answers, with an explanation per hit. It is derived from the store by
+`kompetencje build` and read with the build generation the request is pinned to.
+
+Without an index (it could not be loaded or built) the endpoint falls back to a simple ranker over one
+SPARQL query, ``rank_duties(query, candidates) -> [(candidate, score)]``, and says so in the
+``X-Search-Ranker`` header; ``app.state.duty_ranker`` replaces that ranker.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from kompetencje.api import queries as Q
-from kompetencje.api.deps import StoreDep
+from kompetencje.api.deps import SearchIndexDep, StoreDep
 from kompetencje.api.problems import OrjsonResponse
 from kompetencje.api.routers.municipalities import resolve_office
 from kompetencje.api.store import Store
@@ -30,6 +34,7 @@ from kompetencje.api.views import (
     SubItem,
     UnitRef,
 )
+from kompetencje.search import SearchIndex
 
 router = APIRouter(prefix="/api", tags=["competences"], default_response_class=OrjsonResponse)
 
@@ -163,12 +168,26 @@ async def search_competences(request: Request, store: Store, q: str, municipalit
     return CompetenceAnswer(query=q, results=[hit_view(c, s, children) for c, s in ranked])
 
 
+def indexed_answer(index: SearchIndex, q: str, municipality: str | None, limit: int) -> CompetenceAnswer:
+    """The index's hits in the endpoint's shape (a municipality of blanks names none: no results)."""
+    if municipality and not municipality.strip():
+        return CompetenceAnswer(query=q, results=[])
+    return CompetenceAnswer(query=q, results=[CompetenceHit.model_validate(hit.to_dict())
+                                              for hit in index.search(q, municipality, limit)])
+
+
 @router.get("/competences", response_model=CompetenceAnswer, summary="Duties ranked for a free-text need")
 async def competences(
     request: Request,
+    response: Response,
     store: StoreDep,
+    index: SearchIndexDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="The need, in free text")],
     municipality: Annotated[str | None, Query(max_length=200, description="Name or TERYT code")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> CompetenceAnswer:
+    if index is not None:
+        response.headers["X-Search-Ranker"] = "bm25-concepts"
+        return await asyncio.to_thread(indexed_answer, index, q, municipality, limit)
+    response.headers["X-Search-Ranker"] = "simple"
     return await search_competences(request, store, q, municipality, limit)
