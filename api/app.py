@@ -20,7 +20,9 @@ from kompetencje.api.middleware import ReliabilityMiddleware, configure_access_l
 from kompetencje.api.problems import OrjsonResponse, install_problem_handlers
 from kompetencje.api.routers import (
     catalog,
+    compare,
     competences,
+    concepts,
     documents,
     dumps,
     linked_data,
@@ -48,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
                        expose_headers=["ETag", "Last-Modified", "Link", "Vary"], max_age=86400)
-    for module in (sparql, units, competences, municipalities, linked_data, dumps, catalog, pages):
+    for module in (sparql, concepts, compare, units, competences, municipalities, linked_data, dumps, catalog, pages):
         app.include_router(module.router)
     install_ops(app)
     if documents.admin_enabled(settings):  # without a token the ingestion endpoints do not exist (404)
@@ -88,7 +90,8 @@ async def open_resources(app: FastAPI, settings: Settings) -> None:
     """The current build generation (api/generations.py), watched for new ones."""
     await generations.start(app, settings)
     stats = app.state.stats
-    log.info("store %s: %d triples in %d named graphs", app.state.store.path, stats.triples, len(stats.graphs))
+    where = getattr(app.state.store, "path", app.state.store)  # a folder, or a remote store's URL
+    log.info("store %s: %d triples in %d named graphs", where, stats.triples, len(stats.graphs))
 
 
 async def close_resources(app: FastAPI) -> None:

@@ -48,6 +48,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_query(sub)
     add_inspect(sub)
     add_serve(sub)
+    add_load(sub)
     add_eval_search(sub)
     return parser
 
@@ -93,7 +94,22 @@ def add_serve(sub) -> None:
     p.add_argument("--workers", type=int, default=None)
     p.add_argument("--build", action="store_true", help="build first")
     p.add_argument("--base-iri", default=DEFAULT_BASE)
+    p.add_argument("--store", default=os.environ.get("KOMPETENCJE_STORE"),
+                   help="the store to serve: a folder (default: DATA/build/store) or a SPARQL 1.1 server, "
+                        "sparql+https://host/path/query (docs/scaling.md)")
     p.set_defaults(run=run_serve)
+
+
+def add_load(sub) -> None:
+    p = sub.add_parser("load", help="publish the built store to a remote SPARQL store (Graph Store Protocol)")
+    p.add_argument("--store", required=True, help="sparql+http(s)://host/path: the server's root or query endpoint")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--graph-store", help="the Graph Store Protocol endpoint (default: {root}/store, as oxigraph)")
+    p.add_argument("--no-default-graph", action="store_true",
+                   help="do not send the union default graph (the server answers from the union itself)")
+    p.add_argument("--keep-other-graphs", action="store_true",
+                   help="keep the server's named graphs that the build does not have")
+    p.set_defaults(run=run_load)
 
 
 def add_eval_search(sub) -> None:
@@ -149,13 +165,10 @@ def print_summary(result) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from kompetencje.loaders.iris import IriMinter
-    from kompetencje.loaders.pipeline import discover_sources, graphs_for, load_documents, validate_graphs
+    from kompetencje.loaders.pipeline import check_sources
 
-    loaded, _ = load_documents(discover_sources(args.data / "sources"), keep_going=False)
-    graphs, _ = graphs_for(loaded, IriMinter(args.base_iri))
-    validate_graphs(graphs)
-    out.print(f"[green]{len(graphs)} documents conform to the shapes[/]")
+    result = check_sources(args.data / "sources", base_iri=args.base_iri)  # builds in a scratch folder
+    out.print(f"[green]{len(result.documents)} documents conform to the shapes[/]")
     return 0
 
 
@@ -240,11 +253,15 @@ def run_serve(args: argparse.Namespace) -> int:
 
     if args.build:
         run_build(argparse.Namespace(data=args.data, base_iri=args.base_iri, keep_going=True))
-    overrides = {"data_dir": args.data, "store": str(args.data / "build" / "store"), "base_iri": args.base_iri}
+    store = args.store or str(args.data / "build" / "store")
+    overrides = {"data_dir": args.data, "store": store, "base_iri": args.base_iri}
     overrides.update({k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers))
                       if v is not None})
     settings = Settings(**overrides)
-    open_store(args.data)
+    if args.store is None:
+        open_store(args.data)
+    elif not settings.remote_store:
+        check_store_folder(Path(store))
     for key, value in settings.model_dump(exclude_none=True).items():
         if not isinstance(value, dict):
             os.environ[f"KOMPETENCJE_{key.upper()}"] = str(value.get_secret_value() if hasattr(
@@ -252,6 +269,27 @@ def run_serve(args: argparse.Namespace) -> int:
     out.print(f"serving http://{settings.host}:{settings.port}/ (SPARQL at /sparql, API at /api, docs at /docs)")
     uvicorn.run("kompetencje.api.app:create_app", factory=True, host=settings.host, port=settings.port,
                 workers=settings.workers, loop="uvloop", http="httptools", log_level="info")
+    return 0
+
+
+def check_store_folder(folder: Path) -> None:
+    if not folder.is_dir():
+        raise StoreError("no store folder here", source=str(folder))
+
+
+def run_load(args: argparse.Namespace) -> int:
+    from kompetencje.loaders.publish import publish
+
+    with progress_bar() as bar:
+        task = bar.add_task("publish", total=None)
+        published = publish(args.data / "build" / "store", args.store, graph_store=args.graph_store,
+                            default_graph=not args.no_default_graph, prune=not args.keep_other_graphs,
+                            progress=lambda step, done, total: bar.update(task, description=step, completed=done,
+                                                                          total=total))
+    out.print(f"published {published.graphs} named graphs ({published.quads} quads) and "
+              f"{published.default_triples} default-graph triples to {published.target}")
+    for graph in published.removed:
+        out.print(f"removed {graph} (not in the build)")
     return 0
 
 

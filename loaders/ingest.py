@@ -190,9 +190,14 @@ def _toml_value(value: Any) -> str:
 
 @contextlib.contextmanager
 def build_lock(build_dir: Path, wait_s: float) -> Iterator[None]:
-    """Hold `build_dir/.lock` exclusively (waiting at most `wait_s`), or raise Busy."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with (build_dir / LOCK).open("a+b") as handle:
+    """Hold `build_dir/.lock` exclusively (waiting at most `wait_s`), or raise Busy (StoreError when the lock
+    file cannot be opened). The kernel releases the lock when its holder dies, even by SIGKILL."""
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        handle = (build_dir / LOCK).open("a+b")
+    except OSError as error:
+        raise StoreError(f"cannot take the build lock: {error}", source=str(build_dir / LOCK)) from error
+    with handle:
         deadline = time.monotonic() + wait_s
         while True:
             try:
@@ -234,21 +239,33 @@ def generations(build_dir: Path) -> list[Path]:
 
 
 def next_generation(build_dir: Path) -> Path:
-    numbers = [int(_GEN_PATTERN.match(p.name).group(1)) for p in generations(build_dir)]
+    numbers = [_number(p) for p in generations(build_dir)]
     return build_dir / f"{GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
 
 
 def switch_to(build_dir: Path, generation: Path) -> None:
     """Make `generation` current: the CLI's symlinks first, then the pointer (atomic), then retire the old."""
     previous = current_generation(build_dir)
+    link_files(build_dir, generation)
+    _atomic_write(build_dir / POINTER, generation.name + "\n")
+    if previous is not None and previous != generation:
+        _mark_retired(previous)
+
+
+def link_files(build_dir: Path, generation: Path) -> None:
+    """Point the CLI's symlinks (`store`, `report.json`, ...) at `generation`'s files."""
     for name in LINKED:
         if (generation / name).exists():
             _replace_symlink(build_dir / name, Path(generation.name) / name)
         elif (build_dir / name).is_symlink():
             (build_dir / name).unlink()
-    _atomic_write(build_dir / POINTER, generation.name + "\n")
-    if previous is not None and previous != generation and previous.is_dir():
-        (previous / RETIRED_MARK).write_text(datetime.now(UTC).isoformat(), encoding="utf-8")
+
+
+def _mark_retired(generation: Path) -> None:
+    """Start a replaced generation's grace period (best effort: prune marks what this could not)."""
+    with contextlib.suppress(OSError):
+        if generation.is_dir() and not (generation / RETIRED_MARK).exists():
+            (generation / RETIRED_MARK).write_text(datetime.now(UTC).isoformat(), encoding="utf-8")
 
 
 def _replace_symlink(link: Path, target: Path) -> None:
@@ -266,22 +283,39 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def prune(build_dir: Path, *, keep: int = KEEP_GENERATIONS, grace_s: float = GRACE_S) -> list[Path]:
-    """Delete generations older than the last `keep` once retired for `grace_s`, and stale scratch folders."""
+def prune(build_dir: Path, *, keep: int = KEEP_GENERATIONS, grace_s: float = GRACE_S,
+          own_scratch: Path | None = None) -> list[Path]:
+    """Delete generations older than the last `keep` once retired for `grace_s`, and what writers that died
+    (SIGKILL, power loss) left behind. Only writers call this, holding the build lock, so every scratch folder
+    but the caller's (`own_scratch`), every staging folder and every generation newer than the current one
+    (never made current) is such a leftover."""
     current = current_generation(build_dir)
     removed = []
     for old in generations(build_dir)[:-keep]:
         mark = old / RETIRED_MARK
-        if old != current and mark.exists() and time.time() - mark.stat().st_mtime >= grace_s:
-            shutil.rmtree(old, ignore_errors=True)
+        if old != current and not mark.exists():
+            _mark_retired(old)  # replaced, but its mark was never written
+        elif old != current and time.time() - mark.stat().st_mtime >= grace_s:
             removed.append(old)
-    for scratch in build_dir.glob(".work-*"):
-        if time.time() - scratch.stat().st_mtime >= max(grace_s, 3600):
-            shutil.rmtree(scratch, ignore_errors=True)
-    for staging in build_dir.glob(f"{GEN_PREFIX}*.new-*"):
-        if time.time() - staging.stat().st_mtime >= max(grace_s, 3600):
-            shutil.rmtree(staging, ignore_errors=True)
+    for folder in [*build_dir.glob(".work-*"), *build_dir.glob(f"{GEN_PREFIX}*.new-*"), *never_current(build_dir)]:
+        if folder != own_scratch:
+            removed.append(folder)
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
     return removed
+
+
+def never_current(build_dir: Path) -> list[Path]:
+    """Finished generations newer than the current one: their writer died before switching to them."""
+    current = current_generation(build_dir)
+    if current is None:
+        return []
+    return [g for g in generations(build_dir)
+            if _number(g) > _number(current) and not (g / RETIRED_MARK).exists()]
+
+
+def _number(generation: Path) -> int:
+    return int(_GEN_PATTERN.match(generation.name).group(1))
 
 
 def adopt_flat_build(build_dir: Path) -> None:
@@ -348,15 +382,12 @@ def ingest(data_dir: Path, upload: Upload, *, base_iri: str, replace: bool = Fal
         shadow = scratch_sources(sources, scratch, without=replaced)
         new_files = _write_upload(shadow, name, upload)
         generation, result = build_generation(build_dir, shadow, base_iri=base_iri, keep_going=True)
-        try:
+        with publishing(build_dir, generation):
             _check_loaded(result, doc_id, shadow / name)
             _commit_files(sources, new_files, replaced, scratch)
             adopt_flat_build(build_dir)
             switch_to(build_dir, generation)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
-        prune(build_dir)
+        prune(build_dir, own_scratch=scratch)
     return Outcome(doc_id, generation.name, result)
 
 
@@ -371,14 +402,11 @@ def remove_document(data_dir: Path, doc_id: str, *, base_iri: str, lock_wait_s: 
         removed = set(existing) | {_sidecar(p) for p in existing if _sidecar(p).exists()}
         shadow = scratch_sources(sources, scratch, without=removed)
         generation, result = build_generation(build_dir, shadow, base_iri=base_iri, keep_going=True)
-        try:
+        with publishing(build_dir, generation):
             _commit_files(sources, [], removed, scratch)
             adopt_flat_build(build_dir)
             switch_to(build_dir, generation)
-        except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
-        prune(build_dir)
+        prune(build_dir, own_scratch=scratch)
     return Outcome(doc_id, generation.name, result)
 
 
@@ -389,10 +417,29 @@ def rebuild(data_dir: Path, *, base_iri: str, keep_going: bool = False, lock_wai
     with build_lock(build_dir, lock_wait_s):
         generation, result = build_generation(build_dir, data_dir / "sources", base_iri=base_iri,
                                               keep_going=keep_going, progress=progress)
-        adopt_flat_build(build_dir)
-        switch_to(build_dir, generation)
+        with publishing(build_dir, generation):
+            adopt_flat_build(build_dir)
+            switch_to(build_dir, generation)
         prune(build_dir)
     return Outcome("", generation.name, result)
+
+
+@contextlib.contextmanager
+def publishing(build_dir: Path, generation: Path) -> Iterator[None]:
+    """Around the steps that make a freshly built `generation` current: when they fail before CURRENT names
+    it, the generation is deleted and the CLI's symlinks point back at the current one; an OSError (a full
+    disk, say) becomes a StoreError."""
+    try:
+        yield
+    except BaseException as error:
+        if _generation_name(build_dir) != generation.name:
+            shutil.rmtree(generation, ignore_errors=True)
+            with contextlib.suppress(OSError, StoreError):
+                if (current := current_generation(build_dir)) is not None:
+                    link_files(build_dir, current)
+        if isinstance(error, OSError):
+            raise StoreError(f"cannot switch to the new build: {error}", source=str(build_dir)) from error
+        raise
 
 
 @contextlib.contextmanager

@@ -9,25 +9,31 @@ validated.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import shutil
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TextIO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from kompetencje.errors import InputError, KompetencjeError, StoreError, ValidationFailed
 from kompetencje.loaders.compiled_reasoning import Rule, apply_in_python, compile_rules
-from kompetencje.loaders.compiled_validation import Check, compile_shapes, load_graph, report_for, validate_in_store
+from kompetencje.loaders.compiled_validation import Check, compile_shapes, report_for, validate_in_store
 from kompetencje.loaders.golden import document_to_json as document_profile
 from kompetencje.loaders.iris import DocumentIris, IriMinter
 from kompetencje.loaders.metadata import SIDECAR_SUFFIX, read_metadata
 from kompetencje.loaders.model import Document
 from kompetencje.loaders.reasoning import load_ontology
-from kompetencje.loaders.resolve import Disagreement, build_registry, choose_canonical
+from kompetencje.loaders.resolve import Canonical, Disagreement, build_registry, choose_canonical
 from kompetencje.loaders.to_graph import document_to_graph
 from kompetencje.search import classify_graph, save_index, scheme_path
 from kompetencje.vocab import KOMP, ORG, sparql_prefixes
@@ -44,14 +50,18 @@ class LoadedDocument:
 
 @dataclass
 class BuiltGraph:
+    """One document's classified, reasoned graph, as N-Triples (what the pool workers hand back)."""
+
     doc_id: str
-    graph: Graph
+    ntriples: str
+
+    def graph(self) -> Graph:
+        return Graph().parse(data=self.ntriples, format="nt")
 
 
 @dataclass
 class BuildResult:
     out_dir: Path
-    graphs: list[BuiltGraph] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     failures: list[KompetencjeError] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
@@ -79,21 +89,62 @@ def load_document(path: Path) -> LoadedDocument:
     return LoadedDocument(document, content)
 
 
+def try_load_document(path: Path) -> LoadedDocument | KompetencjeError:
+    """`load_document`, with a loader error returned (to cross a process boundary) rather than raised."""
+    try:
+        return load_document(path)
+    except KompetencjeError as error:
+        if error.source is None:
+            error.source = str(path)
+        return error
+
+
 def load_documents(paths: list[Path], *, keep_going: bool, progress: Progress | None = None,
                    ) -> tuple[list[LoadedDocument], list[KompetencjeError]]:
+    """Every source read in the worker pool, in source order; the first failure stops unless `keep_going`."""
     loaded, failures = [], []
-    for index, path in enumerate(paths, start=1):
-        if progress:
-            progress(f"read {path.name}", index, len(paths))
-        try:
-            loaded.append(load_document(path))
-        except KompetencjeError as error:
-            if error.source is None:
-                error.source = str(path)
-            if not keep_going:
-                raise
-            failures.append(error)
+    with worker_pool(len(paths)) as pool:
+        for index, outcome in enumerate(pool.map(try_load_document, paths, chunksize=4), start=1):
+            if progress:
+                progress("read", index, len(paths))
+            if isinstance(outcome, KompetencjeError):
+                if not keep_going:
+                    raise outcome
+                failures.append(outcome)
+            else:
+                loaded.append(outcome)
     return loaded, failures
+
+
+# --- the worker pool: documents are independent once identities are resolved ---------------------------
+
+POOL_THRESHOLD = 16  # fewer documents than this are done in-process (a pool costs ~1 s to start)
+_SHARED: dict[str, object] = {}  # what the graph workers share, set once per worker by `_share`
+
+
+class InlinePool:
+    """The pool's interface, run in this process."""
+
+    def map(self, function: Callable[[Any], Any], items: Iterable[Any], chunksize: int = 1) -> Iterator[Any]:
+        return map(function, items)
+
+
+@contextmanager
+def worker_pool(jobs: int, shared: dict[str, object] | None = None) -> Iterator[InlinePool | ProcessPoolExecutor]:
+    """Worker processes (spawned: safe in a threaded server) for many jobs; this process for a few."""
+    workers = min(os.cpu_count() or 1, int(os.environ.get("KOMPETENCJE_BUILD_WORKERS", "0")) or 64)
+    if jobs < POOL_THRESHOLD or workers < 2:
+        _share(shared or {})
+        yield InlinePool()
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=(shared or {},)) as pool:
+        yield pool
+
+
+def _share(shared: dict[str, object]) -> None:
+    _SHARED.clear()
+    _SHARED.update(shared)
 
 
 @lru_cache(maxsize=1)
@@ -108,38 +159,77 @@ def compiled_checks() -> list[Check]:
     return compile_shapes(ontology=load_ontology())
 
 
-def graphs_for(loaded: list[LoadedDocument], minter: IriMinter, progress: Progress | None = None,
-               ) -> tuple[list[BuiltGraph], list[Disagreement]]:
-    """Documents → one classified, reasoned graph each, with identities resolved across documents."""
-    documents = [item.document for item in loaded]
+def resolve_identities(documents: list[Document], minter: IriMinter,
+                       ) -> tuple[dict[str, DocumentIris], Canonical, list[Disagreement]]:
+    """IRIs per document and the canonical labels and texts, decided across all documents."""
     registry = build_registry(documents, minter)
     iris = {d.meta.doc_id: DocumentIris(d, minter, registry) for d in documents}
     canon, disagreements = choose_canonical(documents, iris)
-    rules, graphs = compiled_rules(), []
-    for index, item in enumerate(loaded, start=1):
-        doc = item.document
-        if progress:
-            progress(f"reason {doc.meta.doc_id}", index, len(loaded))
-        graph = document_to_graph(doc, iris[doc.meta.doc_id], canon, item.content)
-        graph += classify_graph(graph)
-        graphs.append(BuiltGraph(doc.meta.doc_id, apply_in_python(graph, rules, in_place=True)))
-    return graphs, disagreements
+    return iris, canon, disagreements
 
 
-def validate_graphs(graphs: list[BuiltGraph], progress: Progress | None = None) -> None:
-    """Raise ValidationFailed with every document's violations, or return when all conform.
+def document_graph(item: LoadedDocument) -> BuiltGraph:
+    """One document → its classified, reasoned graph (runs in a worker; identities come from `_SHARED`)."""
+    doc = item.document
+    iris, canon = _SHARED["iris"], _SHARED["canon"]
+    graph = document_to_graph(doc, iris[doc.meta.doc_id], canon, item.content)  # type: ignore[index]
+    graph += classify_graph(graph)
+    apply_in_python(graph, compiled_rules(), in_place=True)
+    return BuiltGraph(doc.meta.doc_id, graph.serialize(format="nt"))
 
-    All graphs go into one in-memory store, each in its own named graph, and every compiled shape runs once
-    over all of them (each graph still validated on its own)."""
+
+def graphs_for(loaded: list[LoadedDocument], minter: IriMinter, progress: Progress | None = None,
+               ) -> tuple[Iterator[BuiltGraph], list[Disagreement], Callable[[], None]]:
+    """Each document's graph, made in the pool as the caller consumes them; call `close` when done."""
+    iris, canon, disagreements = resolve_identities([item.document for item in loaded], minter)
+    pool_context = worker_pool(len(loaded), {"iris": iris, "canon": canon})
+    pool = pool_context.__enter__()
+
+    def graphs() -> Iterator[BuiltGraph]:
+        for index, built in enumerate(pool.map(document_graph, loaded, chunksize=4), start=1):
+            if progress:
+                progress("graph", index, len(loaded))
+            yield built
+
+    return graphs(), disagreements, lambda: pool_context.__exit__(None, None, None)
+
+
+# --- the store: one bulk load, validation over it, the union default graph ------------------------------
+
+def write_named_graphs(graphs: Iterator[BuiltGraph], store: ox.Store, folder: Path, minter: IriMinter,
+                       ) -> dict[str, str]:
+    """Every document's graph into its named graph with one bulk load (via an N-Quads file, so memory does
+    not grow with the corpus), plus the ontology and the competence scheme; {graph IRI: doc id}."""
+    names: dict[str, str] = {}
+    nquads = folder / "named.nq"
+    with nquads.open("w", encoding="utf-8") as out:
+        for built in graphs:
+            name = str(minter.graph(built.doc_id))
+            names[name] = built.doc_id
+            write_as_nquads(built.ntriples, name, out)
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    nquads.unlink()
+    ontology = load_ontology().serialize(format="nt").encode("utf-8")
+    store.load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(minter.special_graph("ontology"))))
+    store.load(path=str(scheme_path()), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode(str(minter.special_graph("concepts"))))
+    return names
+
+
+def write_as_nquads(ntriples: str, graph: str, out: TextIO) -> None:
+    suffix = f" <{graph}> .\n"
+    out.writelines(line[:-1].rstrip() + suffix for line in ntriples.splitlines() if line.endswith("."))
+
+
+def validate_store(store: ox.Store, names: dict[str, str], progress: Progress | None = None) -> None:
+    """Every document's named graph checked on its own by the compiled shapes, in one pass over the store;
+    ValidationFailed with every document's violations (pySHACL's report, see compiled_validation)."""
     if progress:
-        progress("validate", len(graphs), len(graphs))
-    store = ox.Store()
-    names = {f"urn:x-kompetencje:validate:{i}": built for i, built in enumerate(graphs)}
-    for name, built in names.items():
-        load_graph(store, built.graph, name)
-    findings = validate_in_store(store, compiled_checks())
-    reports = [report_for(found, names[name].graph, source=names[name].doc_id)
-               for name, found in sorted(findings.items())]
+        progress("validate", 1, 1)
+    findings = validate_in_store(store, compiled_checks(), graph_names=None,
+                                 exclude=[n for n in special_graphs(store) if n not in names])
+    reports = [report_for(found, graph_of(store, name), source=names[name])
+               for name, found in sorted(findings.items()) if name in names]
     reports = [r for r in reports if not r.conforms]
     if reports:
         violations = [v for r in reports for v in r.as_dicts()]
@@ -147,21 +237,14 @@ def validate_graphs(graphs: list[BuiltGraph], progress: Progress | None = None) 
                                report="\n\n".join(r.to_text() for r in reports), violations=violations)
 
 
-def write_store(graphs: list[BuiltGraph], folder: Path, minter: IriMinter) -> ox.Store:
-    """A new pyoxigraph store: one named graph per document, the ontology, and the union closure."""
-    store = ox.Store(str(folder / "store"))
-    for built in graphs:
-        data = built.graph.serialize(format="nt")
-        store.load(data.encode("utf-8"), ox.RdfFormat.N_TRIPLES,
-                   to_graph=ox.NamedNode(str(minter.graph(built.doc_id))))
-    ontology = load_ontology().serialize(format="nt").encode("utf-8")
-    store.load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(minter.special_graph("ontology"))))
-    store.load(path=str(scheme_path()), format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode(str(minter.special_graph("concepts"))))
-    close_over_union(store, minter)
-    materialize_default_graph(store)
-    store.flush()
-    return store
+def special_graphs(store: ox.Store) -> list[str]:
+    return [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+
+
+def graph_of(store: ox.Store, name: str) -> Graph:
+    """One named graph as an rdflib graph (only for the report of a document that failed)."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+    return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
 def materialize_default_graph(store: ox.Store) -> None:
@@ -171,9 +254,8 @@ def materialize_default_graph(store: ox.Store) -> None:
 
 
 def dump_named_graphs(store: ox.Store, path: Path) -> None:
-    """dataset.trig: one named graph per source (the default graph is their union, so it is left out)."""
-    quads = (q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
-    ox.serialize(quads, str(path), ox.RdfFormat.TRIG)
+    """dataset.trig: one named graph per source (call it before the default graph is materialized)."""
+    store.dump(str(path), ox.RdfFormat.TRIG)
 
 
 CLOSURE_QUERY = """
@@ -203,8 +285,7 @@ def count_facts(store: ox.Store) -> dict[str, int]:
     counts.update(first_row(store, sparql_prefixes() + """
     SELECT (COUNT(DISTINCT ?r) AS ?reporting_lines) (COUNT(DISTINCT ?c) AS ?cooperation_links)
     WHERE { { ?r a komp:ReportingLine } UNION { ?c a komp:CooperationLink } }"""))
-    counts["quads"] = sum(1 for q in store.quads_for_pattern(None, None, None)
-                          if not isinstance(q.graph_name, ox.DefaultGraph))
+    counts.update(first_row(store, "SELECT (COUNT(*) AS ?quads) WHERE { GRAPH ?g { ?s ?p ?o } }"))
     return counts
 
 
@@ -241,35 +322,67 @@ def replace_build(new: Path, target: Path) -> None:
 
 def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = False,
           progress: Progress | None = None) -> BuildResult:
+    """Read, resolve, graph, validate and store every source; swap the new build in only when all is well."""
     started = time.perf_counter()
     minter = IriMinter(base_iri)
     loaded, failures = load_documents(discover_sources(sources), keep_going=keep_going, progress=progress)
     if not loaded:
         raise InputError("no source document could be read" if failures else "no source documents found",
                          source=str(sources))
-    graphs, disagreements = graphs_for(loaded, minter, progress)
-    validate_graphs(graphs, progress)
-    result = BuildResult(out_dir, graphs, [i.document for i in loaded], failures, disagreements)
+    result = BuildResult(out_dir, [i.document for i in loaded], failures)
     staging = make_staging(out_dir)
     try:
-        store = write_store(graphs, staging, minter)
-        dump_named_graphs(store, staging / "dataset.trig")
-        result.counts = count_facts(store)
-        if progress:
-            progress("index duties for search", 1, 1)
-        save_index(store, staging)
-        del store
+        result.disagreements, result.counts = write_build(loaded, staging, minter, progress)
         result.seconds = time.perf_counter() - started
         write_report(result, staging)
         replace_build(staging, out_dir)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise StoreError(f"cannot write the build: {error}", source=str(out_dir)) from error
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+def write_build(loaded: list[LoadedDocument], folder: Path, minter: IriMinter, progress: Progress | None,
+                ) -> tuple[list[Disagreement], dict[str, int]]:
+    """The store, dataset.trig and the search index of a build, in `folder` (validated before anything
+    else is derived from the store)."""
+    store = ox.Store(str(folder / "store"))
+    graphs, disagreements, close = graphs_for(loaded, minter, progress)
+    try:
+        names = write_named_graphs(graphs, store, folder, minter)
+    finally:
+        close()
+    validate_store(store, names, progress)
+    for step, action in (("closure", lambda: close_over_union(store, minter)),
+                         ("dump", lambda: dump_named_graphs(store, folder / "dataset.trig")),
+                         ("union", lambda: materialize_default_graph(store))):
+        if progress:
+            progress(step, 1, 1)
+        action()
+    counts = count_facts(store)
+    if progress:
+        progress("index duties for search", 1, 1)
+    save_index(store, folder)
+    store.flush()
+    return disagreements, counts
+
+
+def check_sources(sources: Path, *, base_iri: str, progress: Progress | None = None) -> BuildResult:
+    """`kompetencje validate`: the whole build in a scratch folder that is then thrown away."""
+    with tempfile.TemporaryDirectory(prefix="kompetencje-validate-") as scratch:
+        result = build(sources, Path(scratch) / "build", base_iri=base_iri, progress=progress)
     return result
 
 
 def make_staging(out_dir: Path) -> Path:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    """A new folder beside `out_dir` to write the build in; StoreError when it cannot be made."""
     staging = out_dir.with_name(f"{out_dir.name}.new-{int(time.time() * 1000)}")
-    staging.mkdir()
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
+    except OSError as error:
+        raise StoreError(f"cannot write the build: {error}", source=str(out_dir)) from error
     return staging

@@ -19,8 +19,9 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from kompetencje.api import queries as Q
-from kompetencje.api.deps import SettingsDep, StoreDep, get_store
+from kompetencje.api.deps import SettingsDep, StoreDep, get_search_index, get_store
 from kompetencje.api.orgchart import department_chart
+from kompetencje.api.routers.compare import load_similar
 from kompetencje.api.routers.competences import search_competences
 from kompetencje.api.routers.municipalities import load_cooperation, load_municipalities, resolve_office
 from kompetencje.api.routers.units import (
@@ -45,6 +46,8 @@ templates = Jinja2Templates(env=jinja2.Environment(
 KIND_NAMES = {"office": "urząd", "department": "wydział", "unit": "komórka",
               "post-unit": "samodzielne stanowisko", "post": "stanowisko",
               "external": "organizacja zewnętrzna", "other": "inne"}
+
+SIMILAR_ON_PAGE = 5  # units of other municipalities in the unit page's "similar" section
 
 EXAMPLE_QUESTIONS = [
     {"q": q, "municipality": m} for q, m in (
@@ -188,9 +191,10 @@ async def render_unit_page(request: Request, iri: str) -> HTMLResponse | None:
     local = page(iri) or ""
     department = unit.id if unit.kind == "department" else (unit.department.id if unit.department else None)
     chart = page(department) if department else None
+    similar = await load_similar(store, get_search_index(request), iri, SIMILAR_ON_PAGE)
     return render(request, "unit.html", unit=unit, chain=await load_chain(store, iri),
                   api_url=f"/api{local}", chain_url=f"{local}/chain",
-                  orgchart_url=f"{chart}/orgchart.svg" if chart else None)
+                  orgchart_url=f"{chart}/orgchart.svg" if chart else None, similar=similar)
 
 
 def iri_of(request: Request, id: str) -> str | None:

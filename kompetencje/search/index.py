@@ -322,8 +322,8 @@ class SearchIndex:
 
     @classmethod
     def build(cls, store: Any, weights: Weights | None = None) -> SearchIndex:
-        """Index every duty of a pyoxigraph store (read with one SPARQL query). Duties without dct:subject
-        (a store built before the classification step) are classified here with the same rules."""
+        """Index every duty of a pyoxigraph store (read with one SPARQL query). When no duty has dct:subject
+        (a store built before the classification step) the duties are classified here with the same rules."""
         docs = read_duties(store)
         return cls.from_docs(docs, read_office_abbreviations(store), weights)
 
@@ -331,7 +331,8 @@ class SearchIndex:
     def from_docs(cls, docs: list[DutyDoc], abbreviations: Mapping[str, str] | None = None,
                   weights: Weights | None = None) -> SearchIndex:
         analyzer = _corpus_analyzer(docs, abbreviations or {})
-        _classify_docs(docs, analyzer)
+        if not any(doc.concepts for doc in docs):  # the build classifies: a duty it left without a concept
+            _classify_docs(docs, analyzer)  # stays without one
         field_terms, text_tokens = _analyse_docs(docs, analyzer)
         return cls(docs, analyzer, field_terms, text_tokens, weights)
 
