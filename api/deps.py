@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from kompetencje.api.query_pool import QueryPool
+from kompetencje.api.remote_store import RemoteStore
 from kompetencje.api.settings import Settings
 from kompetencje.api.store import Store, StoreStats
 from kompetencje.errors import StoreError
@@ -42,7 +43,7 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def get_query_pool(request: Request) -> QueryPool:
+def get_query_pool(request: Request) -> QueryPool | RemoteStore:
     pool = _current(request, "pool") if hasattr(request.state, "generation") \
         else getattr(request.app.state, "query_pool", None)
     if pool is None:
@@ -73,7 +74,7 @@ def get_public_url(request: Request) -> str:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
-QueryPoolDep = Annotated[QueryPool, Depends(get_query_pool)]
+QueryPoolDep = Annotated[QueryPool | RemoteStore, Depends(get_query_pool)]
 StatsDep = Annotated[StoreStats, Depends(get_stats)]
 SearchIndexDep = Annotated[SearchIndex | None, Depends(get_search_index)]
 PublicUrlDep = Annotated[str, Depends(get_public_url)]

@@ -4,14 +4,15 @@ Everything a request reads from the build (the embedded store, the SPARQL worker
 dumps, the search index) is opened together as one `Generation` and installed on `app.state` in one step.
 `GenerationMiddleware` snapshots the installed generation into `request.state.generation` when a request
 starts (the dependencies in api/deps.py read that snapshot), so a request sees the old build or the new one,
-never a mix, and counts itself on it, so that a replaced generation is closed only when its last request
-is done (or after a grace period).
+never a mix (its response names that build in `X-Kompetencje-Generation`), and counts itself on it, so that
+a replaced generation is closed only when its last request is done (or after a grace period).
 
 A watcher task stats `data/build/CURRENT` (loaders/ingest.py writes it) every `generation_poll_s` and, when
 it changed, opens the new generation beside the old one, installs it and retires the old one. The worker
 that ingested a document calls `refresh(app, force=True)` before it answers, so its own next request
 already reads the new build. Generations apply when the store is the default `{data_dir}/build/store`; a
-store configured elsewhere is opened once, as before.
+store configured elsewhere is opened once, as before, and so is a remote SPARQL store (`open_remote`), which
+a writer node updates with `kompetencje load` (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kompetencje.api.query_pool import QueryPool
+from kompetencje.api.remote_store import RemoteDataset, RemoteStore
 from kompetencje.api.settings import Settings
-from kompetencje.api.store import EmbeddedStore, StoreStats, store_stats
+from kompetencje.api.store import EmbeddedStore, Store, StoreStats, store_stats
 from kompetencje.errors import KompetencjeError, StoreError
 from kompetencje.loaders.ingest import POINTER, current_generation
 
@@ -42,15 +44,15 @@ GenerationHook = Callable[[FastAPI, "Generation"], None]
 class Generation:
     name: str | None  # "gen-000007", or None for a flat build / a store configured elsewhere
     folder: Path  # the build folder (store/, report.json, search/ ...)
-    store: EmbeddedStore
-    pool: QueryPool
+    store: Store  # EmbeddedStore, or RemoteStore (KOMPETENCJE_STORE=sparql+https://...)
+    pool: QueryPool | RemoteStore  # runs /sparql's jobs: the worker processes, or the remote store itself
     stats: StoreStats
     dumps: dict[str, Any]
     search: Any | None = None  # kompetencje.search.SearchIndex when the build wrote one
     active: int = 0  # requests running on this generation
 
     async def close(self) -> None:
-        for resource in (self.pool, self.store):
+        for resource in dict.fromkeys((self.pool, self.store)):  # a remote store is both
             with contextlib.suppress(Exception):
                 await resource.close()
 
@@ -100,6 +102,8 @@ async def open_generation(settings: Settings) -> Generation:
     """Open everything a request reads from the current build; StoreError when it cannot be opened."""
     from kompetencje.api.routers.dumps import prepare_dumps
 
+    if settings.remote_store:
+        return await open_remote(settings)
     name, folder, store_path = resolve(settings)
     scoped = settings
     if name is not None:  # dumps generated for a generation live (and die) with it
@@ -119,31 +123,57 @@ async def open_generation(settings: Settings) -> Generation:
         raise
     search = await asyncio.to_thread(load_search_index, folder)
     if search is None:  # a build without a saved index (or a store configured elsewhere): index it now
-        search = await asyncio.to_thread(index_store, store)
+        search = await asyncio.to_thread(index_store, store.raw, store.path)
     return Generation(name, folder, store, pool, stats, dumps, search)
 
 
-def index_store(store: EmbeddedStore) -> Any | None:
-    """A search index built from the store itself; None (and a warning) when that fails."""
+async def open_remote(settings: Settings) -> Generation:
+    """A remote SPARQL store (docs/scaling.md): statistics by SPARQL; the dumps from `dumps_dir`, else
+    written once from a copy of the remote named graphs; the search index from `search_dir`, else built from
+    that copy. No worker processes: /sparql's jobs go to the remote store, which enforces its own limits."""
+    from kompetencje.api.routers.dumps import prepare_dumps
+
+    store = RemoteStore.from_settings(settings)
+    try:
+        stats = await store_stats(store, None)
+        dataset = RemoteDataset(store, stats)
+        dumps = await prepare_dumps(settings, dataset, stats)
+        search = await asyncio.to_thread(load_search_dir, settings.search_dir) if settings.search_dir else None
+        if search is None:
+            raw, _ = await dataset.snapshot()
+            search = await asyncio.to_thread(index_store, raw, store)
+    except BaseException:
+        await store.close()
+        raise
+    return Generation(None, settings.build_dir, store, store, stats, dumps, search)
+
+
+def index_store(raw: Any, where: object) -> Any | None:
+    """A search index built from a pyoxigraph store itself; None (and a warning) when that fails."""
     try:
         from kompetencje.search import SearchIndex
 
-        return SearchIndex.build(store.raw)
+        return SearchIndex.build(raw)
     except Exception as error:
-        log.warning("cannot index the store %s for search: %s", store.path, error)
+        log.warning("cannot index the store %s for search: %s", where, error)
         return None
 
 
 def load_search_index(folder: Path) -> Any | None:
     """The build's search index (`<build>/search/`), or None when it has none or it cannot be read."""
-    if not (folder / "search" / "meta.json").is_file():
+    return load_search_dir(folder / "search")
+
+
+def load_search_dir(path: Path) -> Any | None:
+    """A saved search index (a folder with meta.json), or None when there is none or it cannot be read."""
+    if not (path / "meta.json").is_file():
         return None
     try:
         from kompetencje.search import SearchIndex
 
-        return SearchIndex.load(folder / "search")
+        return SearchIndex.load(path)
     except Exception as error:  # a broken index must not take the store down
-        log.warning("cannot load the search index in %s: %s", folder, error)
+        log.warning("cannot load the search index in %s: %s", path, error)
         return None
 
 
@@ -225,10 +255,30 @@ async def start(app: FastAPI, settings: Settings) -> None:
     app.state.generation_watch = watch
     if watch.enabled:
         watch.task = asyncio.get_running_loop().create_task(_watch(app, settings.generation_poll_s))
-    if settings.remote_store:
-        raise StoreError("a remote store (sparql+http://...) is not supported yet; point KOMPETENCJE_STORE at "
-                         "a store folder")
-    install(app, await open_generation(settings))
+    try:
+        install(app, await open_generation(settings))
+    except KompetencjeError as error:
+        if not settings.remote_store:
+            raise
+        # the remote store may come up after the API (or be down for a while): serve 503s and keep trying
+        watch.task = asyncio.get_running_loop().create_task(_reconnect(app, settings))
+        raise error if isinstance(error, StoreError) else StoreError(error.describe()) from None
+
+
+RECONNECT_S = 5.0  # how often a server without its remote store tries to open it again
+
+
+async def _reconnect(app: FastAPI, settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(RECONNECT_S)
+        try:
+            generation = await open_generation(settings)
+        except KompetencjeError as error:
+            log.warning("the remote store cannot be opened yet: %s", error.describe())
+            continue
+        install(app, generation)
+        log.info("serving the remote store %s", generation.store)
+        return
 
 
 async def _watch(app: FastAPI, interval_s: float) -> None:
@@ -262,7 +312,11 @@ async def stop(app: FastAPI) -> None:
 
 
 class GenerationMiddleware:
-    """Pins each HTTP request to the generation installed when it started (pure ASGI, so streaming works)."""
+    """Pins each HTTP request to the generation installed when it started (pure ASGI, so streaming works).
+
+    The response names that generation in `X-Kompetencje-Generation` (when the build has generations), so a
+    client can tell which build an answer was read from.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -277,6 +331,23 @@ class GenerationMiddleware:
         scope.setdefault("state", {})["generation"] = generation
         generation.active += 1
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _marking(send, generation.name))
         finally:
             generation.active -= 1
+
+
+GENERATION_HEADER = b"x-kompetencje-generation"
+
+
+def _marking(send: Send, name: str | None) -> Send:
+    """`send`, adding the generation header to the response start (unchanged when there is no name)."""
+    if not name:
+        return send
+    value = name.encode("ascii")
+
+    async def marked(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), (GENERATION_HEADER, value)]
+        await send(message)
+
+    return marked

@@ -163,13 +163,16 @@ ORDER BY ?shared ?sequence ?item_number
 
 # Source spans of the duties of a node (own and shared, with sub-items): bind ?node.
 DUTY_SPANS = PREFIXES + """
-SELECT DISTINCT ?node ?duty ?span ?document ?start ?end ?title
+SELECT DISTINCT ?node ?duty ?span ?document ?start ?end ?title ?from ?until
 WHERE {
   { ?node komp:hasDuty|^komp:dutyOf|komp:hasSharedDuty|^komp:appliesTo ?top }
   ?duty komp:subDutyOf* ?top ;
         prov:wasDerivedFrom ?span .
   ?span a komp:SourceSpan .
-  OPTIONAL { ?span dct:isPartOf ?document . OPTIONAL { ?document dct:title ?title } }
+  OPTIONAL {
+    ?span dct:isPartOf ?document . OPTIONAL { ?document dct:title ?title }
+    OPTIONAL { ?document komp:inForceFrom ?from } OPTIONAL { ?document komp:inForceUntil ?until }
+  }
   OPTIONAL { ?span komp:startLine ?start }
   OPTIONAL { ?span komp:endLine ?end }
 }
@@ -209,8 +212,11 @@ ORDER BY ?partner_name
 
 SOURCES = PREFIXES + """
 SELECT ?node ?document (SAMPLE(?t) AS ?title) (SAMPLE(?dk) AS ?kind) (SAMPLE(?lp) AS ?landing_page)
+       (SAMPLE(?f) AS ?in_force_from) (SAMPLE(?u) AS ?in_force_until)
 WHERE {
   ?node dct:source ?document .
+  OPTIONAL { ?document komp:inForceFrom ?f }
+  OPTIONAL { ?document komp:inForceUntil ?u }
   OPTIONAL { ?document dct:title ?t }
   OPTIONAL { ?document komp:documentKind ?dk }
   OPTIONAL { ?document dcat:landingPage ?lp }
@@ -389,3 +395,11 @@ def split_values(joined: Value) -> list[str]:
 def list_order(row: Row) -> tuple[int, str, str]:
     """Sort key of duty rows: position in the list, then item number, then IRI."""
     return (int(row.get("sequence") or 0), str(row.get("item_number") or ""), str(row.get("duty") or ""))
+
+
+def text_or_none(value: object) -> str | None:
+    """A cell as text (dates as ISO dates), or None."""
+    if value is None:
+        return None
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else str(value)

@@ -28,12 +28,19 @@ _NAME_CHARS = r"A-Za-z0-9_\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u
 _VARIABLE = re.compile(rf"[?$][{_NAME_CHARS}]+")
 _WORD = re.compile(rf"[{_NAME_CHARS}][{_NAME_CHARS}\-.:%\\]*")
 
+BRACKETS = frozenset("{}()")
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
                              "WITH", "USING"})
 
 
 def words(text: str) -> Iterator[str]:
     """The words of a SPARQL text that are not in comments, strings, IRIs, language tags or variables."""
+    return (token for _, token in tokens(text) if token not in BRACKETS)
+
+
+def tokens(text: str) -> Iterator[tuple[int, str]]:
+    """The words and the brackets `{ } ( )` outside comments, strings, IRIs, language tags and variables,
+    each with its offset in the text."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -47,12 +54,15 @@ def words(text: str) -> Iterator[str]:
         elif c in "?$@":
             m = (_LANGTAG if c == "@" else _VARIABLE).match(text, i)
             i = m.end() if m else i + 1
+        elif c in BRACKETS:
+            yield i, c
+            i += 1
         else:
             m = _WORD.match(text, i)
             if m is None:
                 i += 1
                 continue
-            yield m.group()
+            yield i, m.group()
             i = m.end()
 
 

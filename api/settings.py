@@ -17,7 +17,8 @@ class Settings(BaseSettings):
     workers: int = 2
     base_iri: str = "https://w3id.org/kompetencje/id/"
     data_dir: Path = Path("data")
-    store: str = "data/build/store"  # a folder (embedded pyoxigraph) or sparql+http://host/path (remote)
+    store: str = "data/build/store"  # a folder (embedded pyoxigraph) or sparql+http(s)://host/path (remote)
+    search_dir: Path | None = None  # with a remote store: a build's saved search/ index (else built at startup)
     query_timeout_s: float = 30.0
     row_cap: int = 100_000
     admin_token: SecretStr | None = None

@@ -3,7 +3,8 @@
 `Store` is the protocol every backend follows; `EmbeddedStore` is pyoxigraph's on-disk store opened
 read-only from the build folder, queried on a bounded thread pool. (The SPARQL endpoint runs users' queries
 in `kompetencje.api.query_pool.QueryPool`, worker processes that can be killed when a query runs too long;
-it follows the same protocol. A remote store over HTTP can be added behind the same protocol.)
+it follows the same protocol, and so does `kompetencje.api.remote_store.RemoteStore`, any SPARQL 1.1 server
+over HTTP, which takes bound values as an inline VALUES block instead.)
 
 User input never becomes query text. It goes in as bound values (SEP-0007 substitutions, which pyoxigraph
 applies to the parsed query):
@@ -391,6 +392,14 @@ class EmbeddedStore:
         finally:
             del result
         raise error
+
+    def fingerprint(self) -> str:
+        """Changes whenever the store's files change (the key of the dumps cache)."""
+        return store_fingerprint(self.path)
+
+    async def snapshot(self) -> tuple[ox.Store, bool]:
+        """The pyoxigraph store for bulk reads (the dumps), and whether its default graph is the union."""
+        return self._store, self.union_materialized
 
     async def run(self, fn, *args):
         """Run a blocking function of the raw store on this store's threads (dumps, statistics)."""

@@ -142,6 +142,8 @@ class Source(BaseModel):
     title: str | None = None
     kind: str | None = None
     landing_page: str | None = None
+    in_force_from: str | None = Field(None, description="Entry into force of the act the document holds")
+    in_force_until: str | None = Field(None, description="First day no longer in force (the act was repealed)")
 
 
 class UnitDetail(NodeRef):

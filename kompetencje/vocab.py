@@ -52,6 +52,8 @@ class KOMP(DefinedNamespace):
     hasDuty: URIRef
     hasSharedDuty: URIRef
     headPost: URIRef
+    inForceFrom: URIRef
+    inForceUntil: URIRef
     isHeadPostOf: URIRef
     itemNumber: URIRef
     legalBasisText: URIRef

@@ -89,6 +89,9 @@ class IdentityRegistry:
 
     def __init__(self) -> None:
         self._departments: dict[str, list[DepartmentIdentity]] = {}
+        # holders whose duties two or more legal acts state (versions of a regulation): their duties are
+        # minted per act, so that an act and the act that repealed it keep apart what each said
+        self.versioned_holders: set[URIRef] = set()
 
     def add_document(self, office: str, doc: Document) -> None:
         for unit in doc.units:
@@ -170,7 +173,10 @@ class DocumentIris:
     def duty(self, duty_list: DutyList, path: tuple[str, ...]) -> URIRef:
         holder = self(duty_list.holder)
         kind = "shared-duty" if duty_list.shared else "duty"
-        return self.minter.child(holder, kind, duty_list_prefix(duty_list) + ".".join(p.lower() for p in path))
+        key = duty_list_prefix(duty_list) + ".".join(p.lower() for p in path)
+        if self.act is not None and holder in self.registry.versioned_holders:
+            return self.minter.child(holder, kind, str(self.act).rsplit("/", 1)[-1], key)
+        return self.minter.child(holder, kind, key)
 
     def span(self, start: int, end: int) -> URIRef:
         return self.minter.span(self.doc.meta.doc_id, start, end)

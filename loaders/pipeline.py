@@ -164,8 +164,21 @@ def resolve_identities(documents: list[Document], minter: IriMinter,
     """IRIs per document and the canonical labels and texts, decided across all documents."""
     registry = build_registry(documents, minter)
     iris = {d.meta.doc_id: DocumentIris(d, minter, registry) for d in documents}
+    registry.versioned_holders = versioned_holders(documents, iris)
     canon, disagreements = choose_canonical(documents, iris)
     return iris, canon, disagreements
+
+
+def versioned_holders(documents: list[Document], iris: dict[str, DocumentIris]) -> set:
+    """Units whose duties more than one legal act states (an act and the one that replaced it)."""
+    acts_by_holder: dict[object, set[str]] = {}
+    for doc in documents:
+        doc_iris = iris[doc.meta.doc_id]
+        if doc_iris.act is None:
+            continue
+        for duty_list in doc.duty_lists:
+            acts_by_holder.setdefault(doc_iris(duty_list.holder), set()).add(str(doc_iris.act))
+    return {holder for holder, acts in acts_by_holder.items() if len(acts) > 1}
 
 
 def document_graph(item: LoadedDocument) -> BuiltGraph:
@@ -274,6 +287,25 @@ def close_over_union(store: ox.Store, minter: IriMinter) -> None:
     store.extend(quads)
 
 
+VALIDITY_QUERY = """
+SELECT ?document (MIN(COALESCE(?entry, ?dated)) AS ?from) (MIN(?repealed) AS ?until) WHERE {
+  ?document a komp:SourceDocument ; dct:subject ?act . ?act a eli:LegalResource .
+  OPTIONAL { ?act eli:first_date_entry_in_force ?entry } OPTIONAL { ?act eli:date_document ?dated }
+  OPTIONAL { ?act eli:date_no_longer_in_force ?repealed }
+} GROUP BY ?document
+"""
+
+
+def date_documents(store: ox.Store, minter: IriMinter) -> None:
+    """When what each act-holding document states is in force (komp:inForceFrom/Until), into the closure
+    graph: a repeal is often stated by another document than the act it repeals."""
+    closure = ox.NamedNode(str(minter.special_graph("closure")))
+    bounds = (("from", ox.NamedNode(str(KOMP.inForceFrom))), ("until", ox.NamedNode(str(KOMP.inForceUntil))))
+    rows = store.query(sparql_prefixes() + VALIDITY_QUERY, use_default_graph_as_union=True)
+    store.extend(ox.Quad(row["document"], predicate, row[name], closure) for row in rows
+                 for name, predicate in bounds if row[name] is not None)
+
+
 def count_facts(store: ox.Store) -> dict[str, int]:
     query = sparql_prefixes() + """
     SELECT (COUNT(DISTINCT ?o) AS ?offices) (COUNT(DISTINCT ?d) AS ?departments) (COUNT(DISTINCT ?u) AS ?units)
@@ -357,6 +389,7 @@ def write_build(loaded: list[LoadedDocument], folder: Path, minter: IriMinter, p
         close()
     validate_store(store, names, progress)
     for step, action in (("closure", lambda: close_over_union(store, minter)),
+                         ("dates", lambda: date_documents(store, minter)),
                          ("dump", lambda: dump_named_graphs(store, folder / "dataset.trig")),
                          ("union", lambda: materialize_default_graph(store))):
         if progress:

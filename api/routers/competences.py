@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -168,12 +169,14 @@ async def search_competences(request: Request, store: Store, q: str, municipalit
     return CompetenceAnswer(query=q, results=[hit_view(c, s, children) for c, s in ranked])
 
 
-def indexed_answer(index: SearchIndex, q: str, municipality: str | None, limit: int) -> CompetenceAnswer:
+def indexed_answer(index: SearchIndex, q: str, municipality: str | None, limit: int, at: date | None = None,
+                   ) -> CompetenceAnswer:
     """The index's hits in the endpoint's shape (a municipality of blanks names none: no results)."""
     if municipality and not municipality.strip():
         return CompetenceAnswer(query=q, results=[])
     return CompetenceAnswer(query=q, results=[CompetenceHit.model_validate(hit.to_dict())
-                                              for hit in index.search(q, municipality, limit)])
+                                              for hit in index.search(q, municipality, limit,
+                                                                      at.isoformat() if at else None)])
 
 
 @router.get("/competences", response_model=CompetenceAnswer, summary="Duties ranked for a free-text need")
@@ -185,9 +188,10 @@ async def competences(
     q: Annotated[str, Query(min_length=1, max_length=500, description="The need, in free text")],
     municipality: Annotated[str | None, Query(max_length=200, description="Name or TERYT code")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    at: Annotated[date | None, Query(description="Only duties in force on this day (ISO date); default today")] = None,
 ) -> CompetenceAnswer:
     if index is not None:
         response.headers["X-Search-Ranker"] = "bm25-concepts"
-        return await asyncio.to_thread(indexed_answer, index, q, municipality, limit)
+        return await asyncio.to_thread(indexed_answer, index, q, municipality, limit, at)
     response.headers["X-Search-Ranker"] = "simple"
     return await search_competences(request, store, q, municipality, limit)

@@ -34,8 +34,10 @@ _FORM_LIMITS = {"max_files": 2, "max_fields": 20}
 
 
 def admin_enabled(settings: Settings) -> bool:
-    """Whether an admin token is configured (an empty one counts as none: it must never let anyone in)."""
-    return settings.admin_token is not None and bool(settings.admin_token.get_secret_value().strip())
+    """Whether an admin token is configured (an empty one counts as none: it must never let anyone in).
+    Never over a remote store: ingestion builds locally, then `kompetencje load` publishes (docs/scaling.md)."""
+    return settings.admin_token is not None and bool(settings.admin_token.get_secret_value().strip()) \
+        and not settings.remote_store
 
 
 def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:

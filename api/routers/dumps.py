@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -29,7 +30,7 @@ from kompetencje.api.conneg import HTML, JSON_LD, NTRIPLES, TRIG, TURTLE, Format
 from kompetencje.api.deps import PublicUrlDep, templates
 from kompetencje.api.problems import NotFound, OrjsonResponse
 from kompetencje.api.settings import Settings
-from kompetencje.api.store import RDF_FORMATS, EmbeddedStore, StoreStats, store_fingerprint
+from kompetencje.api.store import RDF_FORMATS, StoreStats
 from kompetencje.errors import StoreError
 from kompetencje.vocab import PREFIXES
 
@@ -125,7 +126,9 @@ def not_modified(request: Request, file: DumpFile) -> bool:
 
 
 def loaded_dumps(request: Request) -> dict[str, DumpFile]:
-    files = getattr(request.app.state, "dumps", None)
+    """The dumps of the build generation this request is pinned to (api/generations.py), else app.state's."""
+    generation = getattr(request.state, "generation", None)
+    files = getattr(generation or request.app.state, "dumps", None)
     if not files:
         raise StoreError(getattr(request.app.state, "store_error", None) or "the dumps are not ready")
     return files
@@ -138,9 +141,17 @@ _JSON = Format("json", "application/json")
 # Preparing the files (at startup)
 # --------------------------------------------------------------------------------------------------------
 
-async def prepare_dumps(settings: Settings, store: EmbeddedStore, stats: StoreStats) -> dict[str, DumpFile]:
+class DumpSource(Protocol):
+    """What the dumps are written from: the embedded store, or a remote store's copy (api/remote_store.py)."""
+
+    def fingerprint(self) -> str: ...  # changes when the data does: the key of the dumps cache
+
+    async def snapshot(self) -> tuple[ox.Store, bool]: ...  # a pyoxigraph store; is its default graph the union?
+
+
+async def prepare_dumps(settings: Settings, store: DumpSource, stats: StoreStats) -> dict[str, DumpFile]:
     """The dump files: the build's where present, the others generated into the cache (once per store)."""
-    cache = _cache_dir(settings, store)
+    cache: Path | None = None
     files: dict[str, DumpFile] = {}
     for name, fmt in DUMP_FORMATS.items():
         provided = settings.build_dumps_dir / name
@@ -148,15 +159,17 @@ async def prepare_dumps(settings: Settings, store: EmbeddedStore, stats: StoreSt
             modified = datetime.fromtimestamp(int(provided.stat().st_mtime), UTC)
             files[name] = await asyncio.to_thread(_describe, name, provided, fmt, modified)
             continue
+        cache = cache or await asyncio.to_thread(_cache_dir, settings, store)
         path = cache / name
         if not path.is_file():
-            await store.run(write_dump, store.raw, path, name, store.union_materialized)
+            raw, union_materialized = await store.snapshot()
+            await asyncio.to_thread(write_dump, raw, path, name, union_materialized)
         files[name] = await asyncio.to_thread(_describe, name, path, fmt, stats.modified)
     return files
 
 
-def _cache_dir(settings: Settings, store: EmbeddedStore) -> Path:
-    fingerprint = store_fingerprint(store.path)
+def _cache_dir(settings: Settings, store: DumpSource) -> Path:
+    fingerprint = store.fingerprint()
     for root in (settings.dumps_cache_dir, Path(tempfile.gettempdir()) / "kompetencje-dumps"):
         folder = root / fingerprint
         try:

@@ -3,7 +3,9 @@
 Queries arrive as GET ?query=, as a POSTed form or as a POSTed application/sparql-query body;
 default-graph-uri / named-graph-uri (repeatable) set the dataset, otherwise the default graph is the union
 of all named graphs. Results are negotiated (Accept with q-values, or format=). The query runs in the
-worker processes of the QueryPool, which stop it at the time limit.
+worker processes of the QueryPool, which stop it at the time limit; over a remote store
+(api/remote_store.py) it is forwarded to the remote endpoint within the time limit, and its answer
+re-serialised in the negotiated format by the same code.
 
 Refused, with a problem document: updates (403, the service is read-only; malformed updates and protocol
 mistakes 400/415 first, as the protocol prescribes), federated queries (SERVICE, 403).
@@ -253,7 +255,8 @@ async def service_description(request: Request, settings: Settings, public_url: 
                     format_param=request.query_params.get("format"), kind=Kind.GRAPH)
     if fmt is HTML:
         return _editor(request, settings, public_url, None)
-    stats: StoreStats | None = getattr(request.app.state, "stats", None)
+    generation = getattr(request.state, "generation", None)  # the build this request is pinned to
+    stats: StoreStats | None = getattr(generation or request.app.state, "stats", None)
     return rdf_response(describe_service(public_url, stats), fmt)
 
 

@@ -7,6 +7,7 @@ functions build the views from SPARQL answers; the pages router renders the same
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Annotated
 
 import networkx as nx
@@ -148,11 +149,23 @@ def cooperation_view(row: Q.Row) -> Cooperation:
 
 def source_view(row: Q.Row) -> Source:
     return Source(id=str(row["document"]), title=row.get("title"), kind=row.get("kind"),
-                  landing_page=row.get("landing_page"))
+                  landing_page=row.get("landing_page"), in_force_from=Q.text_or_none(row.get("in_force_from")),
+                  in_force_until=Q.text_or_none(row.get("in_force_until")))
 
 
-async def load_unit(store: Store, iri: str) -> UnitDetail | None:
-    """Everything the graph says about a department, unit or post; None when the IRI is none of them."""
+def out_of_force(span_rows: list[Q.Row], day: str) -> set[str]:
+    """Duties none of whose sources is in force on `day` (ISO date; a source with no dates is in force)."""
+    in_force: dict[str, bool] = {}
+    for row in span_rows:
+        start, end = Q.text_or_none(row.get("from")), Q.text_or_none(row.get("until"))
+        ok = (start is None or start <= day) and (end is None or day < end)
+        in_force[str(row["duty"])] = in_force.get(str(row["duty"]), False) or ok
+    return {duty for duty, ok in in_force.items() if not ok}
+
+
+async def load_unit(store: Store, iri: str, at: date | None = None) -> UnitDetail | None:
+    """Everything the graph says about a department, unit or post; None when the IRI is none of them. Duties
+    are those in force on `at` (default today)."""
     row = await load_node(store, iri)
     if row is None or row.get("kind") not in UNIT_KINDS:
         return None
@@ -161,7 +174,9 @@ async def load_unit(store: Store, iri: str) -> UnitDetail | None:
         *(Q.select(store, q, node=iri) for q in queries))
     parent, department = await asyncio.gather(load_ref(store, row.get("parent")),
                                               load_ref(store, row.get("dept")))
-    tree = duty_tree(duties, spans_by_duty(spans))
+    dropped = out_of_force(spans, (at or date.today()).isoformat())
+    tree = duty_tree([d for d in duties if str(d["duty"]) not in dropped and str(d.get("parent")) not in dropped],
+                     spans_by_duty(spans))
     post_views = [post_view(p) for p in posts]
     return UnitDetail(
         **node_ref(iri, row).model_dump(), alt_labels=Q.split_values(row.get("alt_labels")),
@@ -283,10 +298,13 @@ async def unit_subordinates(id: IdPath, store: StoreDep, settings: SettingsDep) 
     return tree
 
 
+AtQuery = Annotated[date | None, Query(description="Only duties in force on this day (ISO date); default today")]
+
+
 @router.get("/units/{id:path}", response_model=UnitDetail,
             summary="A department, unit or post: posts, contacts, duties with provisions and sources")
-async def unit(id: IdPath, store: StoreDep, settings: SettingsDep) -> UnitDetail:
-    detail = await load_unit(store, iri_for(settings.base_iri, id))
+async def unit(id: IdPath, store: StoreDep, settings: SettingsDep, at: AtQuery = None) -> UnitDetail:
+    detail = await load_unit(store, iri_for(settings.base_iri, id), at)
     if detail is None:
         raise NotFound(f"No unit {id!r} in the graph.")
     return detail

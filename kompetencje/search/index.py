@@ -35,6 +35,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,12 @@ class DutyDoc:
     municipality: Ref  # id = office IRI, name = municipality name, symbol = TERYT
     concepts: list[str] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
+    in_force: list[list[str | None]] = field(default_factory=list)  # [from, until) of each source; [] = always
+
+    def in_force_at(self, day: str) -> bool:
+        """Whether a source stating this duty is in force on `day` (ISO date; unknown bounds are open)."""
+        return not self.in_force or any((start is None or start <= day) and (end is None or day < end)
+                                        for start, end in self.in_force)
 
 
 _DUTIES_QUERY = """
@@ -124,6 +131,15 @@ WHERE {
   OPTIONAL { ?office komp:municipalityName ?municipality }
   OPTIONAL { ?office komp:teryt ?teryt }
   OPTIONAL { ?duty dct:subject ?concept }
+}
+"""
+
+EMPTY_FIELD = "\x00empty"  # the analyser strips control characters: no query term can be this
+
+_IN_FORCE_QUERY = """
+SELECT DISTINCT ?duty ?from ?until WHERE {
+  ?duty a komp:Duty ; prov:wasDerivedFrom ?span . ?span a komp:SourceSpan ; dct:isPartOf ?document .
+  OPTIONAL { ?document komp:inForceFrom ?from } OPTIONAL { ?document komp:inForceUntil ?until }
 }
 """
 
@@ -161,6 +177,10 @@ def read_duties(store: Any) -> list[DutyDoc]:
             doc.concepts.append(concept)
     for duty, doc in docs.items():
         doc.text = max(texts[duty], key=lambda t: (len(t), t))  # two sources, two spellings: the fuller one
+    for row in _select(store, _IN_FORCE_QUERY):
+        doc = docs.get(_value(row, "duty") or "")
+        if doc is not None:
+            doc.in_force.append([_value(row, "from"), _value(row, "until")])
     _link_children(docs)
     return sorted(docs.values(), key=_doc_order)
 
@@ -338,6 +358,8 @@ class SearchIndex:
 
     def _bm25(self, corpus: list[list[str]]) -> bm25s.BM25:
         retriever = bm25s.BM25(k1=self.weights.bm25_k1, b=self.weights.bm25_b)
+        if not any(corpus):  # a field no duty has words in (no sub-items anywhere), or no duties: bm25s needs
+            corpus = [[EMPTY_FIELD] for _ in corpus] or [[EMPTY_FIELD]]  # a vocabulary; no query yields this
         retriever.index(corpus, show_progress=False)
         return retriever
 
@@ -392,9 +414,10 @@ class SearchIndex:
 
     # ------------------------------------------------------------------------------------------ search
 
-    def search(self, q: str, municipality: str | None = None, limit: int = 10) -> list[Hit]:
+    def search(self, q: str, municipality: str | None = None, limit: int = 10, at: str | None = None) -> list[Hit]:
         """The best duties for a need, best first; [] for an empty query or an unknown municipality. Without
-        `municipality`, a capitalised municipality name in the query ("… w Katowicach") filters."""
+        `municipality`, a capitalised municipality name in the query ("… w Katowicach") filters. Only duties
+        in force on `at` (ISO date, default today) count."""
         if limit <= 0 or not self.docs:
             return []
         parsed = self.parse(q)
@@ -406,6 +429,7 @@ class SearchIndex:
         scores, details = self._score(parsed)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
+        scores = np.where(self.in_force_mask(at or date.today().isoformat()), scores, 0.0)
         return self._hits(scores, details, parsed, limit)
 
     def parse(self, q: str) -> ParsedQuery:
@@ -444,6 +468,15 @@ class SearchIndex:
             return None, set()
         office, positions = next(iter(found.items()))
         return office, positions
+
+    def in_force_mask(self, day: str) -> np.ndarray:
+        """Which duties are in force on `day`; the last few days asked are kept (most ask for today)."""
+        masks = self.__dict__.setdefault("_in_force_masks", {})
+        if day not in masks:
+            if len(masks) >= 8:
+                masks.pop(next(iter(masks)))
+            masks[day] = np.array([doc.in_force_at(day) for doc in self.docs], dtype=bool)
+        return masks[day]
 
     def municipality_mask(self, municipality: str | None) -> np.ndarray | None:
         """Which documents belong to the municipality (by name in any inflection, TERYT or office IRI)."""
