@@ -359,7 +359,8 @@ def build_generation(build_dir: Path, sources: Path, *, base_iri: str, keep_goin
     """A new generation folder built from `sources`; nothing is left behind when the build fails."""
     generation = next_generation(build_dir)
     try:
-        return generation, build(sources, generation, base_iri=base_iri, keep_going=keep_going, progress=progress)
+        return generation, build(sources, generation, base_iri=base_iri, keep_going=keep_going, progress=progress,
+                                 cache_dir=build_dir / "cache" / "documents")
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise

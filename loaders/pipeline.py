@@ -8,9 +8,13 @@ validated.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 import time
@@ -19,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -99,12 +104,55 @@ def try_load_document(path: Path) -> LoadedDocument | KompetencjeError:
         return error
 
 
+@lru_cache(maxsize=1)
+def loader_fingerprint() -> str:
+    """A digest of the loaders' code and package data: a cached reading is only as good as the code made it."""
+    digest = hashlib.sha256()
+    for package in ("kompetencje.loaders", "kompetencje.ontology"):
+        root = Path(str(resources.files(package)))
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".ttl", ".toml"}:
+                digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def document_key(path: Path) -> str:
+    """What a reading depends on: the file's name and bytes, its sidecar's bytes and the loaders' code."""
+    digest = hashlib.sha256(loader_fingerprint().encode() + path.name.encode() + path.read_bytes())
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if sidecar.is_file():
+        digest.update(sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def load_document_cached(path: Path, cache_dir: Path | None) -> LoadedDocument | KompetencjeError:
+    """`try_load_document`, reusing the reading of an unchanged document (content hash) from `cache_dir`."""
+    if cache_dir is None:
+        return try_load_document(path)
+    entry = cache_dir / f"{document_key(path)}.pickle"
+    with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        loaded = pickle.loads(entry.read_bytes())  # our own cache folder, written below
+        loaded.document.meta.path = str(path)
+        os.utime(entry)  # used by this build: kept by `prune_cache`
+        return loaded
+    outcome = try_load_document(path)
+    if isinstance(outcome, LoadedDocument):
+        with contextlib.suppress(OSError):
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            scratch = entry.with_suffix(f".{os.getpid()}.tmp")
+            scratch.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(scratch, entry)
+    return outcome
+
+
 def load_documents(paths: list[Path], *, keep_going: bool, progress: Progress | None = None,
-                   ) -> tuple[list[LoadedDocument], list[KompetencjeError]]:
-    """Every source read in the worker pool, in source order; the first failure stops unless `keep_going`."""
+                   cache_dir: Path | None = None) -> tuple[list[LoadedDocument], list[KompetencjeError]]:
+    """Every source read in the worker pool, in source order; the first failure stops unless `keep_going`.
+    With `cache_dir`, unchanged documents are not read again (incremental rebuild)."""
     loaded, failures = [], []
+    reader = functools.partial(load_document_cached, cache_dir=cache_dir)
     with worker_pool(len(paths)) as pool:
-        for index, outcome in enumerate(pool.map(try_load_document, paths, chunksize=4), start=1):
+        for index, outcome in enumerate(pool.map(reader, paths, chunksize=4), start=1):
             if progress:
                 progress("read", index, len(paths))
             if isinstance(outcome, KompetencjeError):
@@ -353,11 +401,13 @@ def replace_build(new: Path, target: Path) -> None:
 
 
 def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = False,
-          progress: Progress | None = None) -> BuildResult:
-    """Read, resolve, graph, validate and store every source; swap the new build in only when all is well."""
+          progress: Progress | None = None, cache_dir: Path | None = None) -> BuildResult:
+    """Read, resolve, graph, validate and store every source; swap the new build in only when all is well.
+    `cache_dir` keeps each document's reading by content hash for the next build."""
     started = time.perf_counter()
     minter = IriMinter(base_iri)
-    loaded, failures = load_documents(discover_sources(sources), keep_going=keep_going, progress=progress)
+    loaded, failures = load_documents(discover_sources(sources), keep_going=keep_going, progress=progress,
+                                      cache_dir=cache_dir)
     if not loaded:
         raise InputError("no source document could be read" if failures else "no source documents found",
                          source=str(sources))
@@ -368,6 +418,7 @@ def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = Fal
         result.seconds = time.perf_counter() - started
         write_report(result, staging)
         replace_build(staging, out_dir)
+        prune_cache(cache_dir, time.time() - (time.perf_counter() - started))
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise StoreError(f"cannot write the build: {error}", source=str(out_dir)) from error
@@ -401,6 +452,16 @@ def write_build(loaded: list[LoadedDocument], folder: Path, minter: IriMinter, p
     save_index(store, folder)
     store.flush()
     return disagreements, counts
+
+
+def prune_cache(cache_dir: Path | None, build_started: float) -> None:
+    """Drop the readings this build did not use (documents changed or gone)."""
+    if cache_dir is None or not cache_dir.is_dir():
+        return
+    for entry in cache_dir.glob("*.pickle"):
+        with contextlib.suppress(OSError):
+            if entry.stat().st_mtime < build_started - 1:
+                entry.unlink()
 
 
 def check_sources(sources: Path, *, base_iri: str, progress: Progress | None = None) -> BuildResult:
