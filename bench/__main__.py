@@ -1,4 +1,5 @@
-"""`python -m bench generate|check|build`: the synthetic national corpus and the build benchmark."""
+"""`python -m bench generate|check|build|run`: the synthetic national corpus, the build benchmark and the
+whole benchmark (build, rebuild, serving under load, baselines: one table, bench/RESULTS.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent / "corpus"
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    args.argv = argv
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
@@ -34,12 +36,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.set_defaults(run=run_check)
 
-    p = sub.add_parser("build", help="generate corpora and benchmark `build` on each (writes RESULTS.md)")
+    p = sub.add_parser("build", help="generate corpora and benchmark `build` on each")
     p.add_argument("--scales", default="0.001,0.01")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--corpus-root", type=Path, default=DEFAULT_CORPUS)
-    p.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
-    p.add_argument("--no-profile", dest="profile", action="store_false", help="skip the profiled extra run")
+    p.add_argument("--results", type=Path, default=None, help="also write the Markdown here")
+    p.add_argument("--profile", action="store_true", help="profile the builds with cProfile")
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per build")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="generator worker processes")
     p.set_defaults(run=run_build)
@@ -50,6 +52,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, required=True)
     p.add_argument("--profile", action="store_true")
     p.set_defaults(run=run_build_child)
+
+    from bench.inprocess import add_child_parser as add_inprocess_child
+    from bench.profile_app import add_child_parser as add_profile_child
+    from bench.run import add_run_parser
+
+    add_run_parser(sub)
+    add_inprocess_child(sub)
+    add_profile_child(sub)
     return parser
 
 

@@ -141,7 +141,7 @@ class Cooperation:
     party: str  # key of the OrgUnit or Post whose duty states the cooperation
     partner: str  # key of an OrgUnit, Post or ExternalOrganisation
     duty: DutyRef
-    phrase: str  # the words it was read from: "w ścisłej współpracy z Biurem Prasowym"
+    phrase: str  # the words it was read from: "w ścisłej współpracy z Biurem Promocji"
     span: Span
 
 
@@ -167,7 +167,7 @@ class ActReference:
 @dataclass
 class LegalAct:
     kind: str  # "Zarządzenie", "Uchwała"
-    number: str  # "2399/2021"
+    number: str  # "123/2020"
     span: Span
     issuer: str | None = None  # nominative: "Prezydent Miasta Krakowa"
     date: date | None = None  # date_document

@@ -19,7 +19,7 @@ What morfeusz2 (1.99, SGJP dictionary) does, and how this module copes:
   'nazwisko', 'nazwa_instytucji' ("UMK"). There is no separate proper-noun tag: proper nouns are 'subst'.
 - Case handling is "conditionally case sensitive": "krakowa" still gives Kraków (no common reading exists),
   but "łodzi" gives only the boat "łódź" - the city Łódź needs the capital letter.
-- Punctuation splits segments: "KRAKÓW.PL" is three segments, "KS-02" is "KS" 'ign' + "-" + "02" 'dig',
+- Punctuation splits segments: "MIASTO.PL" is three segments, "OR-02" is "OR" 'ign' + "-" + "02" 'dig',
   "Informacyjno-Promocyjnych" is 'adja' + "-" + 'adj'. So words are analysed one by one and hyphenated
   compounds part by part (only the last part inflects).
 - Abbreviations need their period: "ds." is 'brev:pun' lemma "do_spraw", but "ds" alone is a noun "DS";
@@ -242,7 +242,7 @@ def _token_spans(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def tokens(text: str) -> list[str]:
-    """Words of a text: hyphenated compounds ("Informacyjno-Promocyjnych"), symbols ("KS-02", "2399/2021"),
+    """Words of a text: hyphenated compounds ("Informacyjno-Promocyjnych"), symbols ("OR-02", "123/2020"),
     dotted names ("KRAKÓW.PL") stay one token; abbreviations keep their period ("ds.", "m.in.", "ul.")."""
     return [word for word, _, _ in _token_spans(text)]
 
@@ -485,7 +485,7 @@ def to_nominative(phrase: str) -> str:
 
 def head_lemma(phrase: str) -> str | None:
     """Lemma of the head noun of a name phrase: "Samodzielnego stanowiska Redakcja ..." -> "stanowisko",
-    "Dyrektorowi Biura" -> "dyrektor"; None when the phrase has no noun."""
+    "Naczelnikowi Wydziału" -> "naczelnik"; None when the phrase has no noun."""
     words = tokens(phrase)
     parses = _parses(words)
     if parses:
@@ -637,7 +637,7 @@ def _name_like(piece: str) -> bool:
 
 
 def _split_case_run(run: str) -> str:
-    """"PrasoweDane" -> "Prasowe\\nDane" when the pieces are words (or a word and a name)."""
+    """"PromocjiDane" -> "Promocji\\nDane" when the pieces are words (or a word and a name)."""
     cuts = [i for i in range(1, len(run)) if run[i - 1].islower() and run[i].isupper()]
     if not cuts or is_known_word(run):
         return run
@@ -674,7 +674,7 @@ def _split_chunk(match: re.Match[str]) -> str:
 
 def split_glued_words(line: str) -> str:
     """Insert "\\n" where HTML extraction glued two blocks together:
-    "BuchalikReferat" -> "Buchalik\\nReferat", "Wydziału.Naczelnik" -> "Wydziału.\\nNaczelnik".
+    "KowalskaReferat" -> "Kowalska\\nReferat", "Wydziału.Naczelnik" -> "Wydziału.\\nNaczelnik".
     Leaves "KRAKÓW.PL", "www.krakow.pl", "m.in.", "McDonald", "eUsługi", "ePUAP", "iPhone", "e-mail" alone.
 
     A letter run is split at its lower->Upper boundaries when morfeusz does not know the whole run, every

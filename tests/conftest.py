@@ -70,7 +70,10 @@ def free_port() -> int:
 
 
 def start_server(store: Path, data_dir: Path, env: dict[str, str] | None = None,
-                 ready_path: str = "/.well-known/void", timeout_s: float = 60.0) -> LiveServer:
+                 ready_path: str = "/.well-known/void", timeout_s: float = 60.0, *, workers: int = 1,
+                 own_group: bool = False) -> LiveServer:
+    """`workers` > 1 runs uvicorn's supervisor as `kompetencje serve` does; `own_group` starts it in a new
+    process group (os.killpg(server.process.pid, ...) then reaches every worker)."""
     port = free_port()
     environment = {**os.environ, "KOMPETENCJE_STORE": str(store), "KOMPETENCJE_DATA_DIR": str(data_dir),
                    "KOMPETENCJE_SPARQL_WORKERS": "2", **(env or {})}
@@ -78,7 +81,8 @@ def start_server(store: Path, data_dir: Path, env: dict[str, str] | None = None,
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "kompetencje.api.app:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-         "--log-level", "warning"], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+         "--log-level", "warning", *(["--workers", str(workers)] if workers > 1 else [])],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=own_group)
     server = LiveServer(url=f"http://127.0.0.1:{port}", store=store, data_dir=data_dir, process=process)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -127,3 +131,8 @@ def live_server(server_factory: ServerFactory) -> LiveServer:
 @pytest.fixture(scope="session")
 def rest_server_url(live_server: LiveServer) -> str:
     return live_server.url
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--soak-seconds", type=float, default=None,
+                     help="how long tests/test_soak.py holds its load (default: $KOMPETENCJE_SOAK_SECONDS or 15)")

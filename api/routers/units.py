@@ -314,7 +314,7 @@ async def unit(id: IdPath, store: StoreDep, settings: SettingsDep, at: AtQuery =
 async def units(
     store: StoreDep,
     municipality: Annotated[str | None, Query(max_length=200, description="Name or TERYT code")] = None,
-    symbol: Annotated[str | None, Query(max_length=100, description="Exact symbol, any case (KS-05)")] = None,
+    symbol: Annotated[str | None, Query(max_length=100, description="Exact symbol, any case (e.g. OR-01)")] = None,
     name: Annotated[str | None, Query(max_length=300, description="Words of the name, any case")] = None,
 ) -> UnitList:
     found = await list_units(store, municipality, symbol, name)
