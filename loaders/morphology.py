@@ -53,6 +53,7 @@ __all__ = [
     "fold",
     "folded_lemmas",
     "head_lemma",
+    "is_abbreviation",
     "is_known_word",
     "lemmas",
     "match_score",
@@ -166,6 +167,9 @@ def readings(word: str) -> tuple[Reading, ...]:
 
     A trailing period is part of the word only for abbreviations ("ds.", "m.in."): then the abbreviation
     readings are returned. Words with a glued-on clitic ("dlań", "byłem") give the readings of the main part.
+    A word that is both a whole word and a host with a clitic gives both, the whole word's first: "Działem"
+    is the noun "dział" in the instrumental (one segment) and "dział" + "-em", a past tense of "dziać"
+    (two segments); morfeusz lists the two-segment path first, which made a unit's name read as a verb.
     """
     if not word:
         return ()
@@ -176,7 +180,9 @@ def readings(word: str) -> tuple[Reading, ...]:
     if word.endswith(".") and keys == [(0, 1), (1, 2)]:
         return tuple(r for r in segments[(0, 1)] if r.pos == "brev")
     if word.isalpha() and (0, 1) in segments:
-        return tuple(segments[(0, 1)])
+        final = max(end for _, end in keys)
+        whole = segments.get((0, final), []) if final > 1 else []
+        return tuple(whole) + tuple(segments[(0, 1)])
     return ()
 
 
@@ -184,6 +190,16 @@ def readings(word: str) -> tuple[Reading, ...]:
 def _is_period_abbreviation(word: str) -> bool:
     """"ds" -> True: "ds." is an abbreviation that takes a period."""
     return any(r.pos == "brev" and r.tag.endswith(":pun") for r in readings(word + "."))
+
+
+@lru_cache(maxsize=16384)
+def is_abbreviation(word: str) -> bool:
+    """"ds.", "m.in.", "tj.", "np.", "ul.", "pkt.", "ust.": a word morfeusz reads as an abbreviation ('brev'),
+    with its period or without it ("pkt" and "nr" are abbreviations written without one, often with one)."""
+    bare = word.rstrip(".")
+    if not bare or not bare.replace(".", "").isalpha():
+        return False
+    return any(r.pos == "brev" for r in (*readings(bare + "."), *readings(bare)))
 
 
 @lru_cache(maxsize=65536)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kompetencje.loaders import morphology
 from kompetencje.loaders.model import DutyItem, Span
 from kompetencje.loaders.normalize import Line
 
@@ -134,9 +135,21 @@ def strip_list_punctuation(text: str) -> str:
     return text.rstrip().rstrip(LIST_PUNCTUATION).rstrip()
 
 
+def final_punctuation(text: str) -> str:
+    """The text's last character, or "" when it is the period of an abbreviation ("m. in.", "ds.", "pkt."):
+    a line broken after one goes on (PDF and DOCX lines are wrapped anywhere). A date's "2020 r." may as
+    well end the sentence, and is read as a full stop."""
+    stripped = text.rstrip()
+    words = stripped.split()
+    if stripped.endswith(".") and morphology.is_abbreviation(words[-1]) and not (
+            words[-1] == "r." and len(words) > 1 and words[-2].isdigit()):
+        return ""
+    return stripped[-1:]
+
+
 def continues_item(item_text: str, line: str, after_gap: bool) -> bool:
     """Whether an unmarked line is the rest of the item above it rather than a new block."""
-    ending = item_text.rstrip()[-1:] if item_text.strip() else ""
+    ending = final_punctuation(item_text)
     first = next((c for c in line if c.isalpha()), "")
     starts_lower = bool(first) and first.islower() and line[:1] not in "([„\"'"
     if after_gap:
@@ -244,7 +257,8 @@ class OutlineParser:
         previous = owner.lines[-1].text if owner.lines else owner.first_text
         if not previous or ":" in previous or LABEL_LINE.match(line.text):
             return False
-        return starts_lowercase(line.text) or (len(previous.split()) >= 6 and previous[-1] not in ".;!?")
+        return starts_lowercase(line.text) or (len(previous.split()) >= 6 and final_punctuation(previous) not in
+                                               (".", ";", "!", "?"))
 
 
     def add_item(self, marker: Marker, line: Line) -> None:

@@ -356,6 +356,29 @@ def test_html_iso_8859_2_declared_in_meta() -> None:
     assert lines(source) == ["Świetlica środowiskowa - zajęcia dla dzieci, źródło finansowania: budżet gminy."]
 
 
+def test_html_without_markup_keeps_the_lines_around_a_long_list() -> None:
+    """Text density finds the content block, never a list inside it: the head and contact lines above the
+    list are the unit's, though the list holds most of the text."""
+    items = "".join(f"<li>zadanie numer {n}: prowadzenie spraw związanych z gospodarką odpadami komunalnymi,</li>"
+                    for n in range(1, 6))
+    page = f"""<html><body><div id="menu"><a href="/">Start</a> <a href="/a">Urząd</a> <a href="/b">Kontakt</a></div>
+      <div class="sciezka">Jesteś tutaj: <a href="/">Start</a> &raquo; <a href="/w">Wydział Ochrony Środowiska</a>
+      &raquo; Referat Odpadów</div>
+      <div id="content"><p>Kierownik: Paweł Próbny</p><p>tel. 41 367 61 30</p>
+      <h3>Zakres zadań</h3><ol>{items}</ol></div>
+      <div id="stopka">Urząd Gminy Zielonki</div></body></html>"""
+    source = read_source(page.encode(), "odpady.html")
+    assert lines(source)[:4] == ["Kierownik: Paweł Próbny", "tel. 41 367 61 30", "", "Zakres zadań"]
+    assert lines(source)[-1].startswith("5. zadanie numer 5")
+    assert source.breadcrumb == ["Start", "Wydział Ochrony Środowiska", "Referat Odpadów"]
+
+
+def test_html_bar_of_links_is_no_breadcrumb() -> None:
+    page = """<html><body><div id="top"><a href="/">BIP</a> · <a href="/m">Mapa strony</a> · <a href="/r">RSS</a></div>
+      <main><p>Referat Kultury organizuje dożynki gminne.</p></main></body></html>"""
+    assert read_source(page.encode(), "k.html").breadcrumb == []
+
+
 def test_html_page_of_links_keeps_its_links() -> None:
     page = """<html><body><main><h1>Wydziały</h1><ul><li><a href="/1">Wydział Finansowy</a></li>
       <li><a href="/2">Wydział Oświaty</a></li><li><a href="/3">Wydział Kultury</a></li></ul></main></body></html>"""
@@ -520,7 +543,7 @@ def test_pdf_reading_order_does_not_follow_the_content_stream() -> None:
 def test_pdf_page_numbers_without_repetition_evidence() -> None:
     one_page = _pdf([["Regulamin pracy Referatu Kultury", "§ 1. Postanowienia ogólne.", "- 1 -"]], footer=False)
     source = read_source(one_page, "regulamin.pdf")
-    assert lines(source) == ["Urząd Gminy Zielonki – Biuletyn Informacji Publicznej",
+    assert lines(source) == ["Urząd Gminy Zielonki – Biuletyn Informacji Publicznej", "",  # 20 mm above the body
                              "Regulamin pracy Referatu Kultury", "§ 1. Postanowienia ogólne."]
     assert [b.reason for b in source.noise] == ["page number"]
 
@@ -538,6 +561,35 @@ def test_pdf_running_head_with_page_numbers_goes_but_numbered_body_lines_stay() 
     assert "Liczba mieszkańców: 1530." in lines(source) and lines(source).count("Granice obwodu:") == 4
     assert not any("Dziennik Urzędowy" in line for line in lines(source))
     assert {b.reason for b in source.noise} == {"page header"}
+
+
+@needs_font
+def test_pdf_paragraph_spacing_becomes_blank_lines_and_table_columns_cells() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("dejavu", "", str(FONT))
+    pdf.set_font("dejavu", size=10)
+    pdf.add_page()
+    lead = ("Na podstawie art. 33 ust. 3 ustawy z dnia 8 marca 1990 r. o samorządzie gminnym zarządza się, "
+            "co następuje, a treść tego akapitu jest na tyle długa, że zajmuje kilka wierszy wyrównanych do "
+            "obu marginesów, więc odstępy między słowami są w nich rozciągnięte:")
+    pdf.multi_cell(0, 5, lead, align="J", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.multi_cell(0, 5, "§ 1. W skład Wydziału wchodzą:", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(col_widths=(25, 120, 35), first_row_as_headings=False, line_height=5) as table:
+        for cells in (("Lp.", "Nazwa komórki", "Symbol"), ("1)", "Referat Podatków i Opłat", "FN-01;"),
+                      ("2)", "Referat Windykacji", "FN-02.")):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(3)
+    pdf.multi_cell(0, 5, "Kielce, dnia 3 marca 2024 r.          Prezydent Miasta", new_x="LMARGIN", new_y="NEXT")
+    source = read_source(bytes(pdf.output()), "tabela.pdf")
+    assert lines(source)[3:] == [
+        "", "§ 1. W skład Wydziału wchodzą:", "Lp. | Nazwa komórki | Symbol", "1) | Referat Podatków i Opłat | FN-01;",
+        "2) | Referat Windykacji | FN-02.", "", "Kielce, dnia 3 marca 2024 r. Prezydent Miasta"]
+    assert "|" not in " ".join(lines(source)[:3])  # justified lines stretch every gap: no columns
 
 
 def test_pdf_without_text_layer_is_refused() -> None:

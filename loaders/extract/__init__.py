@@ -64,7 +64,7 @@ def read_structure(ext: Extraction) -> None:
     blocks = page_blocks(ext)
     read_unit_lists(ext)
     read_glossary_lines(ext)
-    subject_from_titles(ext)
+    subject_from_titles(ext, blocks)
     read_act_posts(ext)
     read_page_heads(ext, blocks)
     read_duty_lists(ext)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from kompetencje.loaders import morphology
 from kompetencje.loaders.extract.lexicon import DEPARTMENT_HEAD_LEMMAS, POST_UNIT_LEMMAS
-from kompetencje.loaders.extract.names import department_symbol_of, head_lemma_of
+from kompetencje.loaders.extract.names import clean_name, department_symbol_of, head_lemma_of, without_place
 from kompetencje.loaders.model import (
     Document,
     ExternalOrganisation,
@@ -85,6 +85,12 @@ class Extraction:
             for known in [unit.name, *unit.alt_names]:
                 if known and morphology.names_match(name, known):
                     return unit
+        bare = without_place(name)
+        for unit in self.units:
+            for known in [unit.name, *unit.alt_names]:
+                if known and (bare != name or without_place(known) != known) and \
+                        morphology.names_match(bare, without_place(known)):
+                    return unit  # "Biuro Rady Miejskiej Kalisza" is "Biuro Rady Miejskiej"
         return None
 
     def add_unit(self, name: str | None, kind: UnitKind, symbol: str | None = None, parent: str | None = None,
@@ -185,12 +191,14 @@ class Extraction:
 
     def add_post(self, title: str, unit: str, *, holder: str | None = None, is_head: bool | None = None,
                  provision: Provision | None = None, span: Span | None = None) -> Post:
+        title = clean_name(title)  # "kieruje Naczelnik." names the post "Naczelnik"
         post = self.find_post(title, unit)
         if is_head is None:
             is_head = head_lemma_of(title) in DEPARTMENT_HEAD_LEMMAS | {"kierownik", "kierowniczka"}
         if post is None:
             slug = morphology.slugify(title)
-            key = slug if all(p.key != slug for p in self.doc.posts) else self._free_key(f"{unit}-{slug}", None)
+            taken = {p.key for p in self.doc.posts} | {u.key for u in self.units}  # a post never takes a unit's key
+            key = slug if slug not in taken else self._free_key(f"{unit}-{slug}", None)
             post = Post(key, title, unit, holder, is_head=is_head, provision=provision, span=span)
             self.doc.posts.append(post)
             return post

@@ -2,7 +2,8 @@
 
 After "z/ze" come partners in the instrumental, separated by commas, "oraz", "i"; the list ends at the first
 part that is not an instrumental noun phrase ("... z Kancelarią Prezydenta i publikowanie ...") or at a
-clause ("w zakresie", "w celu", ...). Each partner is resolved:
+clause ("w zakresie", "w celu", ..., a full stop; the period of "ds.", "m.in.", "tj." ends nothing).
+Each partner is resolved:
 - a unit or post of this document, by name in any inflection (a lower-case description may name the
   beginning of a post's other role: "z pełnomocnikiem prezydenta ds. zdrowia");
 - "z pozostałymi/innymi referatami (komórkami) Wydziału" → every other unit of the same department;
@@ -20,13 +21,19 @@ from collections.abc import Iterator
 from kompetencje.loaders import morphology
 from kompetencje.loaders.extract.context import Extraction
 from kompetencje.loaders.extract.lexicon import EXTERNAL_DEPARTMENT_LEMMAS, OFFICE_POST_LEMMAS, is_plural_noun
-from kompetencje.loaders.extract.names import clean_name, head_lemma_of, is_unit_lemma, name_run
+from kompetencje.loaders.extract.names import (
+    clean_name,
+    head_lemma_of,
+    is_abbreviation,
+    is_unit_lemma,
+    name_run,
+)
 from kompetencje.loaders.extract.units import resolve_unit_mention
 from kompetencje.loaders.model import Cooperation, DutyItem, DutyRef
 
 LEAD = re.compile(r"(?:\b(?:we|w|przy)\s+)?(?:\b(?:ścisł|stał|bieżąc|bezpośredni|blisk|aktywn|wszechstronn)\w*\s+)?"
                   r"\b(?:współprac(?:a|y|ę|ą|ach)|współdziałani(?:e|a|u|em))\s+(?:z|ze)\s+", re.IGNORECASE)
-CLAUSE_END = re.compile(r"[;:.()„\"]|\s[-–—]\s|\s(?:w\s+zakresie|w\s+celu|w\s+sprawach|w\s+sprawie|przy\s|"
+CLAUSE_END = re.compile(r"[;:()„\"]|\.(?=\s|$)|\s[-–—]\s|\s(?:w\s+zakresie|w\s+celu|w\s+sprawach|w\s+sprawie|przy\s|"
                         r"dotycząc\w*|na\s+rzecz|w\s+ramach|w\s+tym|poprzez|polegając\w*|mając\w*|"
                         r"zgodnie|a\s+także\s+w)\b", re.IGNORECASE)
 SEPARATOR = re.compile(r",\s+|\s+(?:oraz|i|a\s+także)\s+(?:(?:z|ze)\s+)?")
@@ -59,10 +66,10 @@ def _read_partners(ext: Extraction, party: str, ref: DutyRef, item: DutyItem, le
 
 def partner_parts(text: str, start: int) -> list[tuple[str, int]]:
     """The partner phrases after "współpracy z", with where each starts in the text. A part that is not an
-    instrumental phrase ends the list after a comma, and belongs to the name before it after "i"/"oraz"
-    ("z Referatem Promocji i Turystyki")."""
-    clause = CLAUSE_END.search(text, start)
-    segment_end = clause.start() if clause else len(text)
+    instrumental phrase belongs to the name before it after "i"/"oraz" ("z Referatem Promocji i
+    Turystyki") and after a comma when it is capitalised ("z Wydziałem Kultury, Sportu i Turystyki");
+    otherwise it ends the list."""
+    segment_end = clause_end(text, start)
     spans: list[tuple[int, int]] = []
     position, after_comma = start, False
     for separator in [*SEPARATOR.finditer(text, start, segment_end), None]:
@@ -70,14 +77,25 @@ def partner_parts(text: str, start: int) -> list[tuple[str, int]]:
         part = text[position:part_end].strip()
         if part and _is_instrumental_phrase(part):
             spans.append((position, part_end))
-        elif part and spans and not after_comma:
-            spans[-1] = (spans[-1][0], part_end)
+        elif part and spans and (not after_comma or part[:1].isupper()):
+            spans[-1] = (spans[-1][0], part_end)  # "z Wydziałem Kultury, Sportu i Turystyki"
         else:
             break
         if separator is None:
             break
         position, after_comma = separator.end(), separator.group().startswith(",")
     return [(text[a:b].strip(), a + len(text[a:b]) - len(text[a:b].lstrip())) for a, b in spans]
+
+
+def clause_end(text: str, start: int) -> int:
+    """Where the clause that starts at `start` ends: at a semicolon, colon, bracket, quote, dash, a phrase
+    opening a new clause ("w zakresie", "w celu", ...) or a full stop - not the period of an abbreviation
+    ("ds.", "m.in.", "tj.", "np.", "ul.", "pkt.", "ust."), nor one inside a word ("KRAKÓW.PL")."""
+    for match in CLAUSE_END.finditer(text, start):
+        if match.group() == "." and is_abbreviation(text[:match.end()].split()[-1]):
+            continue
+        return match.start()
+    return len(text)
 
 
 def _is_instrumental_phrase(part: str) -> bool:

@@ -9,6 +9,8 @@ A bare word ("Wydziału") refers back to the unit of that kind the document is a
 
 After a declaration, numbered groups ("I. ZADANIA WŁASNE") and short headings ("W zakresie kadr:") with
 items of their own are further lists of the same holder, each with its group name; numbering restarts.
+A short heading under a numbered group without items of its own gets the path of both headings as its
+group ("ZADANIA WŁASNE › W zakresie kadr") and the group's number.
 """
 
 from __future__ import annotations
@@ -111,17 +113,21 @@ def _post_holder(ext: Extraction, title: str) -> str:
 
 def read_duty_lists(ext: Extraction) -> None:
     current: Declaration | None = None
+    enclosing = None  # a numbered group heading without items of its own ("I. ZADANIA WŁASNE")
     for block in iter_blocks(ext.outline):
         declaration = read_declaration(ext, block.text, block.lead_span) if block.text else None
         if declaration is None and block.items and looks_like_unit_name(block.text):
             declaration = _heading_as_declaration(ext, block)
         if declaration is not None:
             ext.use(block.lead_span)
-            current = declaration if declaration.holder else None
+            current, enclosing = (declaration if declaration.holder else None), None
             if block.items and current:
                 _add_list(ext, current, block, group=None)
+        elif block.is_group and not block.items and current:
+            enclosing = block.node
+            ext.use(block.lead_span)
         elif block.items and current and (block.is_group or _is_group_heading(block.text)):
-            _add_list(ext, current, block, group=block.node)
+            _add_list(ext, current, block, group=block.node, enclosing=None if block.is_group else enclosing)
         elif block.text and not block.is_group:
             current = None
 
@@ -132,20 +138,29 @@ def _heading_as_declaration(ext: Extraction, block: Block) -> Declaration | None
     return Declaration(unit.key, block.text) if unit else None
 
 
+def _heading_text(node) -> str:
+    return (node.first_text if node.marker else node.text).rstrip(":").strip()
+
+
 def _is_group_heading(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     shouting = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
     return len(text.split()) <= 14 and (text.endswith(":") or shouting or bool(GROUP_HEADING.match(text)))
 
 
-def _add_list(ext: Extraction, declaration: Declaration, block: Block, group) -> None:
+def _add_list(ext: Extraction, declaration: Declaration, block: Block, group, enclosing=None) -> None:
+    """One list of the holder; under a numbered group's sub-heading ("I. ZADANIA WŁASNE" / "W zakresie
+    kadr:") the group is the path of headings, "ZADANIA WŁASNE › W zakresie kadr", numbered "I"."""
     items = to_duty_items(block.items)
     if not items or declaration.holder is None:
         return
-    group_name = (group.first_text if group.marker else group.text).rstrip(":").strip() if group else None
+    group_name = _heading_text(group) if group else None
+    numbered = enclosing if enclosing is not None else group
+    if enclosing is not None and group_name:
+        group_name = f"{_heading_text(enclosing)} › {group_name}"
     duties = DutyList(holder=declaration.holder, items=items, span=Span(block.lead_span.start, block.span.end),
                       provision=block.provision, group=group_name,
-                      group_number=group.number if group is not None and group.marker else None,
+                      group_number=numbered.number if numbered is not None and numbered.marker else None,
                       shared=declaration.shared, declaration=declaration.text)
     ext.doc.duty_lists.append(duties)
     ext.use(duties.span)

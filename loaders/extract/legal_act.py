@@ -2,7 +2,9 @@
 
 "ZARZĄDZENIE Nr 12/2020 / PREZYDENTA MIASTA X / z dnia 3 marca 2020 r. / w sprawie ..." (over one or several
 lines), "Na podstawie ... zarządza się, co następuje:", "§ 9. Zarządzenie wchodzi w życie z dniem ...",
-"Traci moc zarządzenie Nr ... z dnia ...", "W zarządzeniu Nr ... wprowadza się następujące zmiany".
+"Traci moc zarządzenie Nr ... z dnia ...", "W zarządzeniu Nr ... wprowadza się następujące zmiany" and the
+title "zmieniające zarządzenie (Nr ...) w sprawie ..." give the acts it repeals and amends (LegalAct.amends:
+number, date and title of each; an amended act named only by its title keeps number None).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ REFERENCE = re.compile(rf"(?:(?P<kind>{REFERENCE_KINDS})\b[^;]*?)?\b[Nn]r\.?\s*(
                        re.IGNORECASE)
 REPEAL = re.compile(r"^trac(?:i|ą)\s+moc", re.IGNORECASE)
 AMEND = re.compile(r"^w\s+(?:zarządzeniu|uchwale)\b.*\bwprowadza\s+się", re.IGNORECASE)
+AMEND_TAIL = re.compile(r"\s*,?\s*wprowadza\s+się\b.*$", re.IGNORECASE | re.DOTALL)
+AMENDING_SUBJECT = re.compile(rf"^zmieniając\w*\s+(?P<kind>{REFERENCE_KINDS})\b.*?(?P<title>w\s+sprawie\b.*)?$",
+                              re.IGNORECASE)
 
 
 def parse_polish_date(text: str) -> date | None:
@@ -103,9 +108,15 @@ def _read_body(ext: Extraction, act: LegalAct) -> None:
             act.repeals.extend(_references(block_text_with_items(block), act.kind))
             ext.use(block.span)
         if AMEND.match(text):
-            act.amends.extend(_references(text, act.kind))
-    if act.subject and re.match(r"^zmieniające\b", act.subject, re.I):
-        act.amends.extend(_references(act.subject, act.kind))
+            act.amends.extend(_references(AMEND_TAIL.sub("", text), act.kind))
+            ext.use(block.lead_span)
+    if act.subject and (amended := AMENDING_SUBJECT.match(act.subject)):
+        known = {r.number for r in act.amends}
+        found = [r for r in _references(act.subject, act.kind) if r.number not in known]
+        act.amends.extend(found)
+        if not act.amends and amended["title"]:  # "zmieniające zarządzenie w sprawie X" without its number
+            kind = morphology.to_nominative(amended["kind"]).capitalize()
+            act.amends.append(ActReference(None, None, collapse_spaces(amended["title"]).rstrip("."), kind))
 
 
 def block_text_with_items(block) -> str:

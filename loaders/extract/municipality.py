@@ -1,7 +1,8 @@
 """Which municipality a document belongs to: the metadata sidecar's word, else what the text says.
 
 Read from the text: the office's name ("Urząd Miasta X", "Urzędu Miejskiego w X"), the organs
-("Prezydenta Miasta X", "Rady Miejskiej w X"), "UM X", "Gminy Miejskiej X", and a page heading "X - Biuro ...".
+("Prezydenta Miasta X", "Rady Miejskiej w X"), "UM X", "Gminy Miejskiej X", a postal address ("76-200 X")
+and a page heading "X - Biuro ...".
 The place is put in the nominative by morphology; the most often named place wins. Abbreviations of the
 office or the commune are the acronyms in the text that spell the initials of such a phrase ("UMG").
 """
@@ -23,7 +24,8 @@ ORGAN = re.compile(rf"\b(?:Prezydent\w*|Burmistrz\w*|Wójt\w*|Rad\w*)[ \t]+(?:Mi
                    rf"[ \t]+{PLACE}", re.IGNORECASE)
 ORGAN_FOR_OFFICE = re.compile(rf"\bRad\w*[ \t]+(?P<kind>Miasta|Miejsk\w+[ \t]+w|Gminy)[ \t]+{PLACE}")
 SHORT_OFFICE = re.compile(rf"\b(?:UM|UMiG|UG)[ \t]+{PLACE}")
-COMMUNE = re.compile(rf"\b(?P<commune>(?:Gmin\w+[ \t]+Miejsk\w+|Gmin\w+|Miast\w+)[ \t]+{PLACE})")
+COMMUNE = re.compile(rf"\b(?P<commune>(?:Gmin\w+[ \t]+Miejsk\w+|Gmin\w+(?:[ \t]+Miast\w+)?|Miast\w+)[ \t]+{PLACE})")
+POSTAL_ADDRESS = re.compile(rf"(?<![\d-])\d{{2}}-\d{{3}}[ \t]+{PLACE}")
 HEADING_PLACE = re.compile(r"^(?P<place>[A-ZĄĆĘŁŃÓŚŹŻ][\w-]+(?:[ \t]+[A-ZĄĆĘŁŃÓŚŹŻ][\w-]+)?)[ \t]+[-–—|][ \t]+"
                            r"(?P<rest>\S.*)$")
 ACRONYM = re.compile(r"\b[A-ZĄĆĘŁŃÓŚŹŻ]{2,6}\b")
@@ -49,15 +51,18 @@ def _place(ext: Extraction, text: str) -> tuple[str | None, str | None]:
     votes: Counter[str] = Counter()
     where: dict[str, str] = {}
     for pattern, label in ((OFFICE, "office name"), (ORGAN, "organ"), (SHORT_OFFICE, "office abbreviation"),
-                           (COMMUNE, "commune name")):
+                           (COMMUNE, "commune name"), (POSTAL_ADDRESS, "postal address")):
         for match in pattern.finditer(text):
-            place = _place_of(match["place"])
+            before = text[match.start():match.start("place")].split()
+            case = None if pattern is SHORT_OFFICE else "nom" if pattern is POSTAL_ADDRESS else \
+                "loc" if before[-1:] in (["w"], ["we"]) else "gen|nom"
+            place = _place_of(match["place"], case=case)
             if place:
                 votes[place] += 2 if label in ("office name", "organ") else 1
                 where.setdefault(place, f"text: {label} {match.group().strip()!r}")
     for line in ext.lines[:30]:
         match = HEADING_PLACE.match(line.text)
-        place = _place_of(match["place"]) if match and looks_like_unit_name(match["rest"]) else None
+        place = _place_of(match["place"], case="nom") if match and looks_like_unit_name(match["rest"]) else None
         if place:
             votes[place] += 1
             where.setdefault(place, f"text: heading line {line.origin}")
@@ -67,14 +72,41 @@ def _place(ext: Extraction, text: str) -> tuple[str | None, str | None]:
     return best, where[best]
 
 
-def _place_of(phrase: str, strict: bool = False) -> str | None:
-    """The nominative place a captured phrase names; two words are tried together first ("Nowego Sącza")."""
+def _place_of(phrase: str, strict: bool = False, case: str | None = None) -> str | None:
+    """The nominative place a captured phrase names; two words are tried together first ("Nowego Sącza").
+    A single word in the case its phrase requires ("Miasta Płocka": genitive, or the nominative of an
+    uninflected official name, "Gminy Miejskiej Kraków"; "w Siedlcach": locative) is read by
+    `_place_in_case` ("gen|nom": either case)."""
     words = phrase.split()
     if len(words[0]) <= 2:
         return None
     if strict:
         return morphology.place_name(words[0], strict=True)
-    return morphology.place_name(phrase) or morphology.place_name(words[0])
+    if len(words) > 1 and (found := morphology.place_name(phrase)):
+        return found
+    return (_place_in_case(words[0], case) if case else None) or morphology.place_name(words[0])
+
+
+def _place_in_case(word: str, case: str) -> str | None:
+    """Of the place names a word can be in this case, the town's: morfeusz lists villages too, and
+    "Płocka" is the genitive of Płock and of the village Płocko, "Zamościa" of Zamość and Zamoście,
+    "Siedlcach" the locative of Siedlce and of Siedlec. A town's name is singular (unless it has no
+    singular: Kielce, Siedlce); then masculine (the many towns in -ów, -sk, -ść beside villages in -owo,
+    -sko, -ście), then the shorter name, then morfeusz's order. Of "gen|nom" the genitive counts first
+    after the number: the nominative is for an uninflected official name ("Gminy Miejskiej Kraków")."""
+    cases = set(case.split("|"))
+    found = [r for r in morphology.readings(word) if r.pos == "subst" and r.geographic and cases & r.cases]
+    names = list(dict.fromkeys(r.lemma for r in found))
+    if not names:
+        return None
+
+    def rank(name: str) -> tuple[bool, bool, bool, int, int]:
+        own = [r for r in found if r.lemma == name]
+        in_first_case = any(case.split("|")[0] in r.cases for r in own)
+        singular = any("sg" in r.numbers or "pt" in r.rest for r in own)
+        return singular, in_first_case, any("m3" in r.genders for r in own), -len(name), -names.index(name)
+
+    return max(names, key=rank)
 
 
 def _office_name(text: str) -> tuple[str | None, str]:

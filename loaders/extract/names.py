@@ -7,6 +7,8 @@ import re
 from kompetencje.loaders import morphology
 from kompetencje.loaders.extract.lexicon import (
     DEPARTMENT_LEMMAS,
+    HEAD_TITLE_LEMMAS,
+    OFFICE_POST_LEMMAS,
     OFFICE_WORDS,
     POST_UNIT_LEMMAS,
     SMALL_WORDS,
@@ -14,6 +16,7 @@ from kompetencje.loaders.extract.lexicon import (
     is_first_name,
     is_surname_like,
 )
+from kompetencje.loaders.morphology import is_abbreviation
 from kompetencje.loaders.normalize import collapse_spaces
 
 UPPER = "A-ZĄĆĘŁŃÓŚŹŻ"
@@ -39,9 +42,10 @@ def split_symbol(phrase: str) -> tuple[str, str | None]:
 
 
 def ends_with_full_stop(text: str) -> bool:
-    """A final "." that ends a sentence, not one inside a name like "MIASTO.PL" or "m.in."."""
+    """A final "." that ends a sentence, not one inside a name like "MIASTO.PL" or ending an abbreviation
+    ("m.in.", "ds.", "pkt.")."""
     last = text.rstrip().split()[-1] if text.strip() else ""
-    return last.endswith(".") and "." not in last[:-1] and len(last) > 3
+    return last.endswith(".") and "." not in last[:-1] and len(last) > 2 and not is_abbreviation(last)
 
 
 def clean_name(text: str) -> str:
@@ -73,6 +77,18 @@ def without_office(name: str) -> str:
     return name
 
 
+def without_place(name: str) -> str:
+    """"Biuro Rady Miejskiej Kalisza" → "Biuro Rady Miejskiej": a town's name in the genitive at the end of a
+    unit's name (of three words or more) is the office's town, not part of what tells units apart."""
+    words = name.split()
+    if len(words) < 3 or not words[-1][:1].isupper():
+        return name
+    place = morphology.place_name(words[-1], strict=True)
+    if place and place != words[-1]:
+        return " ".join(words[:-1])
+    return name
+
+
 def is_office_name(name: str) -> bool:
     """"Urząd Miasta Gniezna", "Urzędu Miejskiego w X": the office itself, not a unit of it."""
     words = name.split()
@@ -83,14 +99,20 @@ def looks_like_unit_name(text: str) -> bool:
     """A line that is nothing but a unit's name: "Referat Podatków", "Samodzielne stanowisko ds. X"."""
     text = text.strip()
     words = text.split()
-    if len(words) < 2 or not words[0][:1].isupper() or len(words) > 14 or ":" in text:
+    if len(words) < 2 or not words[0][:1].isupper() or len(words) > 14 or ":" in text or "|" in text:
         return False
     if text.endswith((";", ",")) or ends_with_full_stop(text) or is_office_name(text):
         return False
     first = head_lemma_of(words[0])
     if is_unit_lemma(first):
-        return True
-    return first is None and len(words) > 1 and is_unit_lemma(head_lemma_of(words[1]))
+        return _can_be_nominative_singular(words[0])  # "Stanowiska samodzielne ..." heads a list of them
+    return first is None and len(words) > 1 and is_unit_lemma(head_lemma_of(words[1])) \
+        and not is_office_name(" ".join(words[1:]))  # "BIP Urzędu Miasta X" names the office
+
+
+def _can_be_nominative_singular(word: str) -> bool:
+    found = [r for r in morphology.readings(word) if r.pos == "subst"]
+    return not found or any("nom" in r.cases and "sg" in r.numbers for r in found)
 
 
 ACADEMIC_TITLES = frozenset({"mgr", "mgr.", "inż.", "inż", "dr", "dr.", "hab.", "prof.", "lic.", "p.", "pani", "pan"})
@@ -134,15 +156,32 @@ NAME_JOINERS = frozenset({"ds.", "do", "spraw", "i", "z", "w", "we", "na", "dla"
 
 def name_run(text: str) -> str:
     """The leading words of a proper name: capitalised words and the short joiners between them
-    ("Pełnomocnika Prezydenta ds. Dowodów Osobistych prezentując ..." → up to "Osobistych")."""
+    ("Pełnomocnika Prezydenta ds. Dowodów Osobistych prezentując ..." → up to "Osobistych"). A comma
+    ends the name unless it separates the parts of an enumeration inside it ("Wydziału Kultury, Sportu
+    i Turystyki, zwanego dalej ..." → up to "Turystyki")."""
     words = text.split()
     kept: list[str] = []
     for index, word in enumerate(words):
         next_upper = index + 1 < len(words) and words[index + 1][:1].isupper()
-        if word[:1].isupper() or word[:1] == "(" or (kept and next_upper and word.lower() in NAME_JOINERS):
+        unit_noun = len(kept) == 1 and is_unit_lemma(head_lemma_of(word))  # "Samodzielne stanowisko ..."
+        if word[:1].isupper() or word[:1] == "(" or unit_noun or (kept and next_upper and word.lower() in NAME_JOINERS):
             kept.append(word)
-            if word[-1:] in ",;.:" and not word.endswith("ds."):
+            if word[-1:] in ",;.:" and not word.endswith("ds.") and not (
+                    word.endswith(",") and enumeration_follows(words[index + 1:])):
                 break
         else:
             break
     return " ".join(kept).strip(",;.:")
+
+
+def enumeration_follows(words: list[str]) -> bool:
+    """The words after a comma go on naming the same thing: capitalised words that are not another unit,
+    post or office ("Sportu, Rekreacji"), closed by "i"/"oraz" and a capitalised word ("... i Turystyki")."""
+    for index, word in enumerate(words):
+        if not word[:1].isupper():
+            return (index > 0 and word.lower() in ("i", "oraz") and index + 1 < len(words)
+                    and words[index + 1][:1].isupper())
+        lemma = head_lemma_of(word.strip(",;.:"))
+        if is_unit_lemma(lemma) or lemma in HEAD_TITLE_LEMMAS | OFFICE_POST_LEMMAS or word[-1:] in ";.:":
+            return False
+    return False

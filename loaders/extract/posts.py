@@ -18,9 +18,9 @@ from kompetencje.loaders import morphology
 from kompetencje.loaders.extract.blocks import iter_blocks
 from kompetencje.loaders.extract.contacts import add_contact_line
 from kompetencje.loaders.extract.context import Extraction
-from kompetencje.loaders.extract.lexicon import DEPARTMENT_HEAD_LEMMAS
+from kompetencje.loaders.extract.lexicon import DEPARTMENT_HEAD_LEMMAS, HEAD_TITLE_LEMMAS, POST_UNIT_LEMMAS
 from kompetencje.loaders.extract.names import clean_name, head_lemma_of, is_unit_lemma, name_run, person_name
-from kompetencje.loaders.extract.pagelines import NAME_DASH_TITLE, TITLE_AND_NAME, is_head_title
+from kompetencje.loaders.extract.pagelines import NAME_DASH_TITLE, TITLE_AND_NAME, is_bare_title, is_head_title
 from kompetencje.loaders.extract.units import PageBlock, resolve_unit_mention
 from kompetencje.loaders.model import OrgUnit, Span
 from kompetencje.loaders.normalize import Line
@@ -48,7 +48,7 @@ def _head_from_leads(ext: Extraction, match: re.Match[str], provision, span: Spa
     unit = resolve_unit_mention(ext, name) or ext.department()
     if unit is None:
         return
-    title = title_with_unit_word(ext, match["title"].split()[0], unit)
+    title = title_with_unit_word(ext, clean_name(match["title"].split()[0]), unit)
     ext.add_post(title, unit.key, is_head=True, provision=provision, span=span)
     ext.use(span)
 
@@ -59,7 +59,7 @@ def title_with_unit_word(ext: Extraction, title: str, unit: OrgUnit) -> str:
         return title
     stem_lemma = head_lemma_of(title)
     text = " ".join(line.text for line in ext.lines)
-    for first, second in re.findall(r"\b([A-ZĄĆĘŁŃÓŚŹŻ]\w+)\s+([A-ZĄĆĘŁŃÓŚŹŻ]\w+)", text):
+    for first, second in re.findall(r"\b([A-ZĄĆĘŁŃÓŚŹŻ]\w+)\s+(?=([A-ZĄĆĘŁŃÓŚŹŻ]\w+))", text):  # overlapping pairs
         if unit.unit_type in morphology.lemmas(second) and head_lemma_of(first) == stem_lemma:
             return f"{title} {second}"
     return title
@@ -80,27 +80,31 @@ def _also_role(ext: Extraction, match: re.Match[str], provision, span: Span) -> 
 def read_page_heads(ext: Extraction, blocks: list[PageBlock]) -> None:
     for block in blocks:
         unit = block.unit
+        post_unit = unit is not None and unit.kind == "post-unit"
         for index, line in enumerate(block.lines):
             following = block.lines[index + 1] if index + 1 < len(block.lines) else None
-            found = read_head_line(line, following)
+            found = read_head_line(line, following, post_unit)
             if found:
                 _add_head(ext, unit, found, line, following)
 
 
-def read_head_line(line: Line, following: Line | None) -> tuple[str, str | None] | None:
-    """(title, person) from one head line; the person may be on the following line."""
+def read_head_line(line: Line, following: Line | None, post_unit: bool = False) -> tuple[str, str | None] | None:
+    """(title, person) from one head line; the person may be on the following line. In a single-person
+    post's block the post's own title counts as a head's ("Rzecznik: Monika Żurek")."""
     text = line.text.strip()
-    if (match := TITLE_AND_NAME.match(text)) and is_head_title(match["title"]):
+    if (match := TITLE_AND_NAME.match(text)) and is_head_title(match["title"], post_unit):
         name = person_name(re.split(r"[,;(]|\s+tel", match["name"])[0].split()) if match["name"] \
             else _name_on(following)
+        if not match["name"] and not name and not is_bare_title(match["title"]):
+            return None
         return _title_case(match["title"]), name
     if match := NAME_DASH_TITLE.match(text):
         for title, name in ((match["title"], match["name"]), (match["name"], match["title"])):
             person = person_name(name.split())
-            if person and is_head_title(title):
+            if person and is_head_title(title, post_unit):
                 return _title_case(title), person
         return None
-    if not is_head_title(text):
+    if not is_head_title(text, post_unit):
         return None
     words = text.split()
     for size in (3, 2):
@@ -122,10 +126,16 @@ def _title_case(title: str) -> str:
 def _add_head(ext: Extraction, unit: OrgUnit | None, found: tuple[str, str | None], line: Line,
               following: Line | None) -> None:
     title, person = found
-    target = unit_for_title(ext, title, unit)
+    lemma = head_lemma_of(title)
+    if unit is not None and unit.kind == "post-unit" and lemma in POST_UNIT_LEMMAS - HEAD_TITLE_LEMMAS:
+        # the one person a single-person post is: "Rzecznik: X" under "Rzecznik Prasowy Prezydenta"
+        target = unit
+        title = unit.name if unit.name and len(title.split()) == 1 and lemma == unit.unit_type else title
+    else:
+        target = unit_for_title(ext, title, unit)
     if target is None:
         return
-    is_head = head_lemma_of(title) != "zastępca"
+    is_head = lemma != "zastępca"
     end = following.origin if following is not None and person and person not in line.text else line.origin
     span = Span(line.origin, end)
     ext.add_post(title, target.key, holder=person, is_head=is_head, span=span)

@@ -6,6 +6,9 @@ department's head post with the same title noun, with a note and a finding. The 
 (a title noun: Zastępca, Kierownik, ...) or units, resolved against the document's units by symbol or
 name in any inflection.
 
+Inline: "Referat A podlega Zastępcy Naczelnika", "Zastępcy Naczelnika podlega Referat A" (the dative is the
+superior), "Sekretarz Miasta nadzoruje Wydział Organizacyjny" (the accusative the subordinate).
+
 Org-structure acts that list departments per member of the office's management (Prezydent, Zastępca
 Prezydenta, Sekretarz, Skarbnik) give posts of the office itself: Post.unit = OFFICE_UNIT ("office").
 """
@@ -23,7 +26,7 @@ from kompetencje.loaders.extract.lexicon import (
     OFFICE_HEAD_LEMMAS,
     OFFICE_POST_LEMMAS,
 )
-from kompetencje.loaders.extract.names import clean_name, head_lemma_of, resolve_inflected_name
+from kompetencje.loaders.extract.names import clean_name, head_lemma_of, is_unit_lemma, resolve_inflected_name
 from kompetencje.loaders.extract.units import resolve_unit_mention
 from kompetencje.loaders.model import Post, ReportingLine, Span
 from kompetencje.loaders.structure import Node, strip_list_punctuation
@@ -33,7 +36,10 @@ REPORTS_TO = re.compile(r"^(?P<superior>.+?)\s+podlega(?:ją)?(?:\s+(?:bezpośre
 SUPERVISES = re.compile(r"^(?P<superior>.+?)\s+(?:nadzoruje(?:\s+(?:bezpośrednio|pracę|działalność))*|"
                         r"sprawuje\s+(?:bezpośredni\s+)?nadzór\s+nad|koordynuje\s+pracę)\s*:?\s*$",
                         re.IGNORECASE)
-REPORTS_INLINE = re.compile(r"^(?P<subordinate>[A-ZĄĆĘŁŃÓŚŹŻ].+?)\s+podlega(?:ją)?(?:\s+bezpośrednio)?\s+"
+SUPERVISES_INLINE = re.compile(r"^(?P<superior>[A-ZĄĆĘŁŃÓŚŹŻ].+?)\s+(?:nadzoruje|koordynuje\s+pracę|sprawuje\s+"
+                               r"(?:bezpośredni\s+)?nadzór\s+nad)(?:\s+bezpośrednio)?\s+"
+                               r"(?P<subordinate>[A-ZĄĆĘŁŃÓŚŹŻ].+?)\.?$")
+REPORTS_INLINE = re.compile(r"^(?P<subordinate>[A-ZĄĆĘŁŃÓŚŹŻ].+?)\s+(?P<verb>podlega(?:ją)?)(?:\s+bezpośrednio)?\s+"
                             r"(?P<superior>[A-ZĄĆĘŁŃÓŚŹŻ].+?)\.?$")
 
 
@@ -50,6 +56,8 @@ def read_reporting(ext: Extraction) -> None:
                 ext.use(block.span)
         elif (match := REPORTS_INLINE.match(text)) and not block.items:
             _inline_line(ext, match, block)
+        elif (match := SUPERVISES_INLINE.match(text)) and not block.items:
+            _supervised_inline(ext, match, block)
 
 
 def resolve_superior(ext: Extraction, phrase: str, block: Block) -> tuple[Post, str | None] | None:
@@ -118,12 +126,60 @@ def resolve_subordinate(ext: Extraction, text: str, superior: Post, item: Node, 
 
 
 def _inline_line(ext: Extraction, match: re.Match[str], block: Block) -> None:
-    """"Referat A i Referat B podlegają Zastępcy ..." / "Zastępca, Sekretarz i Skarbnik podlegają Prezydentowi"."""
+    """"Referat A i Referat B podlegają Zastępcy ..." / "Zastępca, Sekretarz i Skarbnik podlegają Prezydentowi";
+    also with the superior first: "Zastępcy Naczelnika podlega Referat A" (the dative tells them apart)."""
+    subordinates, superior_phrase = match["subordinate"], match["superior"]
+    if _superior_first(subordinates, superior_phrase, plural=match["verb"].endswith("ją")):
+        subordinates, superior_phrase = superior_phrase, subordinates
+    superior = resolve_superior(ext, superior_phrase, block)
+    if superior is None:
+        return
+    post, note = superior
+    for part in _coordinated(subordinates):
+        key = _inline_subordinate(ext, part, post)
+        if key and key != post.key:
+            ext.doc.reporting.append(ReportingLine(key, post.key, block.lead_span, block.provision, note))
+            ext.use(block.lead_span)
+
+
+def _coordinated(phrase: str) -> list[str]:
+    """"Referat A, Referat B i Zastępca Naczelnika" → the three; a part that names no unit or post continues
+    the name before it ("Referat Sportu i Rekreacji")."""
+    pieces = re.split(r"(,\s+|\s+(?:i|oraz)\s+)(?=[A-ZĄĆĘŁŃÓŚŹŻ])", phrase)
+    parts = [pieces[0]]
+    for separator, text in zip(pieces[1::2], pieces[2::2], strict=True):
+        lemma = head_lemma_of(text.split()[0]) if text.split() else None
+        if is_unit_lemma(lemma) or lemma in HEAD_TITLE_LEMMAS | OFFICE_POST_LEMMAS:
+            parts.append(text)
+        else:
+            parts[-1] += separator + text
+    return parts
+
+
+def _superior_first(before: str, after: str, plural: bool) -> bool:
+    """Is the phrase before "podlega" the superior? The superior is in the dative, the subordinates are
+    the verb's subject: in the nominative, singular with "podlega" (plural or several with "podlegają")."""
+    def can_be(phrase: str, case: str, number: str | None = None) -> bool:
+        word = phrase.split()[0].strip(",;")
+        return any(r.pos in ("subst", "adj") and case in r.cases and (number is None or number in r.numbers)
+                   for r in morphology.readings(word))
+
+    def subject(phrase: str) -> bool:
+        several = bool(re.search(r",|\s(?:i|oraz)\s", phrase))
+        return can_be(phrase, "nom", None if plural and several else "pl" if plural else "sg")
+
+    if not can_be(after, "dat") and can_be(before, "dat"):
+        return True
+    return not subject(before) and subject(after) and can_be(before, "dat")
+
+
+def _supervised_inline(ext: Extraction, match: re.Match[str], block: Block) -> None:
+    """"Sekretarz Miasta nadzoruje Wydział Organizacyjny i Biuro Rady." (the units in the accusative)."""
     superior = resolve_superior(ext, match["superior"], block)
     if superior is None:
         return
     post, note = superior
-    for part in re.split(r",\s+|\s+(?:i|oraz)\s+(?=[A-ZĄĆĘŁŃÓŚŹŻ])", match["subordinate"]):
+    for part in _coordinated(match["subordinate"]):
         key = _inline_subordinate(ext, part, post)
         if key and key != post.key:
             ext.doc.reporting.append(ReportingLine(key, post.key, block.lead_span, block.provision, note))
@@ -135,6 +191,12 @@ def _inline_subordinate(ext: Extraction, part: str, superior: Post) -> str | Non
     lemma = head_lemma_of(name)
     if lemma in HEAD_TITLE_LEMMAS or lemma in OFFICE_POST_LEMMAS:
         found = find_post_by_title(ext, name)
+        if found is None and _is_office_title(name):
+            found = ext.add_post(name, OFFICE_UNIT, is_head=False if lemma == "zastępca" else None,
+                                 provision=None, span=None)
         return found.key if found else None
     unit = resolve_unit_mention(ext, name, symbol)
+    if unit is None and is_unit_lemma(lemma):  # named here first: a unit of the superior's unit
+        parent = None if superior.unit == OFFICE_UNIT else superior.unit
+        unit = ext.add_unit(name, "department" if parent is None else ext.unit_kind_for(name, True), symbol, parent)
     return unit.key if unit else None

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from kompetencje.loaders import morphology
 from kompetencje.loaders.extract.blocks import iter_blocks
 from kompetencje.loaders.extract.context import Extraction
-from kompetencje.loaders.extract.lexicon import DEPARTMENT_LEMMAS
+from kompetencje.loaders.extract.lexicon import DEPARTMENT_LEMMAS, POST_UNIT_LEMMAS
 from kompetencje.loaders.extract.names import (
     UNIT_SYMBOL,
     clean_name,
+    department_symbol_of,
     head_lemma_of,
     is_office_name,
     looks_like_unit_name,
@@ -50,6 +51,7 @@ GLOSSARY_HEADER = re.compile(r"^symbol\s*[–—|-]\s*nazwa\b", re.IGNORECASE)
 PLACE_PREFIX = re.compile(r"^(?P<place>[^-–—|]+?)\s+[-–—|]\s+(?P<name>\S.*)$")
 SUBJECT_UNIT = re.compile(r"\b(?:zakres\w*\s+(?:działania|zadań)|regulamin\w*(?:\s+(?:organizacyjn|wewnętrzn)\w*)?|"
                           r"organizacji|zadania)\s+(?P<name>[A-ZĄĆĘŁŃÓŚŹŻ].+)$", re.IGNORECASE)
+ACT_TITLE = re.compile(r"^(?:zarządzeni|uchwał|regulamin|statut|instrukcj)\w*\b", re.IGNORECASE)
 NOT_A_UNIT_LIST = re.compile(r"\bpodlega(?:ją)?\b|\bnadz(?:oruje|ór)\b|\bkoordynuje\b", re.IGNORECASE)
 
 
@@ -61,20 +63,31 @@ class PageBlock:
 
 
 def department_from_act(ext: Extraction) -> None:
-    """The department an act's subject or a title line names ("Regulamin wewnętrzny Wydziału X ...")."""
+    """The unit an act regulates, from its subject or a title line ("Regulamin wewnętrzny Wydziału X ...").
+
+    Only for acts: a legal act the text opens with, a source whose metadata says it is an ordinance, or a
+    text whose first lines name a kind of act ("Regulamin organizacyjny Wydziału X"); a web page's first
+    lines are its menu as often as its title. The name must be a unit's noun phrase as the lexicon knows
+    them ("Wydział Kadr", "Urząd Stanu Cywilnego", "Samodzielne stanowisko ds. X"), never one word
+    ("zakres działania Wydziału" names no department)."""
     act = ext.doc.act
     candidates = [(act.subject, act.span)] if act is not None and act.subject else []
-    candidates += [(line.text, Span(line.origin, line.origin)) for line in ext.lines[:12] if line.text][:3]
+    title_lines = [(line.text, Span(line.origin, line.origin)) for line in ext.lines[:12] if line.text][:3]
+    if act is not None or ext.doc.meta.kind == "ordinance" or any(ACT_TITLE.match(t) for t, _ in title_lines):
+        candidates += title_lines
     for text, span in candidates:
         match = SUBJECT_UNIT.search(text)
         if not match or not match["name"][:1].isupper():
             continue
         name, symbol = resolve_inflected_name(without_office(name_run(match["name"])))
-        if head_lemma_of(name) in DEPARTMENT_LEMMAS:
-            unit = ext.add_unit(name, "department", symbol, span=span)
-            ext.subject = ext.subject or unit.key
-            ext.use(span)
-            return
+        if not looks_like_unit_name(name):
+            continue
+        lemma = head_lemma_of(name)
+        kind = "department" if lemma in DEPARTMENT_LEMMAS else ext.unit_kind_for(name, True)
+        unit = ext.add_unit(name, kind, symbol, span=span)
+        ext.subject = ext.subject or unit.key
+        ext.use(span)
+        return
 
 
 def read_unit_lists(ext: Extraction) -> None:
@@ -131,11 +144,21 @@ def read_glossary_lines(ext: Extraction) -> None:
         if match and not line.text[:1].isdigit():
             name = clean_name(match["name"])
             if looks_like_unit_name(name):
-                department = ext.department()
-                parent = department.key if department else None
-                ext.add_unit(name, ext.unit_kind_for(name, True), match["symbol"], parent,
-                             Span(line.origin, line.origin))
+                _add_glossary_unit(ext, name, match["symbol"], Span(line.origin, line.origin))
                 ext.use(Span(line.origin, line.origin))
+
+
+def _add_glossary_unit(ext: Extraction, name: str, symbol: str, span: Span) -> None:
+    """A glossary of the whole office ("OR – Wydział Organizacyjny", "OR-I – Referat Kadr") names
+    departments by symbols without a prefix and their units by the department's symbol and a suffix
+    (the unit is put in that department); a unit's symbol without a prefix ("RK – Referat Kadr") in the
+    glossary of one department is that department's."""
+    lemma = head_lemma_of(name)
+    if department_symbol_of(symbol) is None and lemma in DEPARTMENT_LEMMAS - INSIDE_ONLY_LEMMAS:
+        ext.add_unit(name, "department", symbol, None, span)
+        return
+    department = ext.department() if department_symbol_of(symbol) is None else None
+    ext.add_unit(name, ext.unit_kind_for(name, True), symbol, department.key if department else None, span)
 
 
 def resolve_unit_mention(ext: Extraction, name: str, symbol: str | None = None,
@@ -190,7 +213,7 @@ def page_blocks(ext: Extraction) -> list[PageBlock]:
             current = PageBlock(unit, line)
             blocks.append(current)
             ext.use(Span(line.origin, line.origin))
-        elif line is not None and is_block_line(line.text):
+        elif line is not None and is_block_line(line.text, post_unit=_in_post_unit(current)):
             if current is None:
                 current = PageBlock(None, None)
                 blocks.append(current)
@@ -201,21 +224,41 @@ def page_blocks(ext: Extraction) -> list[PageBlock]:
     return blocks
 
 
+def _in_post_unit(block: PageBlock | None) -> bool:
+    return block is not None and block.unit is not None and block.unit.kind == "post-unit"
+
+
 TITLE_SEPARATORS = re.compile(r"\s+[-–—|›>»/]\s+|\s*[|›>»]\s*")
 
 
-def subject_from_titles(ext: Extraction) -> None:
-    """No heading named the page's unit: take it from the page title or breadcrumb ("Biuro X (AB-02) – ...")."""
+def subject_from_titles(ext: Extraction, blocks: list[PageBlock]) -> None:
+    """No heading named the page's unit: take it from the page title or breadcrumb ("Biuro X (AB-02) – ...").
+    Another part of the same title or trail that names a department is the unit's department ("Referat
+    X – Wydział Y – BIP ..."); the page's lines before any heading are the unit's (its head, its contact)."""
     if ext.subject is not None:
         return
     for title in ext.titles:
-        for part in TITLE_SEPARATORS.split(title):
-            name, symbol = split_symbol(clean_name(part))
-            if looks_like_unit_name(name):
-                lemma = head_lemma_of(name)
-                kind = ext.unit_kind_for(name, True) if lemma in INSIDE_ONLY_LEMMAS or symbol else "department"
-                ext.subject = ext.add_unit(name, kind, symbol).key
-                return
+        parts = [split_symbol(clean_name(part)) for part in TITLE_SEPARATORS.split(title)]
+        for index, (name, symbol) in enumerate(parts):
+            if not looks_like_unit_name(name):
+                continue
+            lemma = head_lemma_of(name)
+            inside = lemma in INSIDE_ONLY_LEMMAS or bool(symbol)
+            parent = _title_department(ext, [p for i, p in enumerate(parts) if i != index]) if inside else None
+            kind = ext.unit_kind_for(name, True) if inside else "department"
+            ext.subject = ext.add_unit(name, kind, symbol, parent.key if parent else None).key
+            subject = ext.doc.unit(ext.subject)
+            if not ext.headings:
+                for block in blocks:
+                    block.unit = block.unit or subject
+            return
+
+
+def _title_department(ext: Extraction, parts: list[tuple[str, str | None]]) -> OrgUnit | None:
+    for name, symbol in parts:
+        if looks_like_unit_name(name) and head_lemma_of(name) in DEPARTMENT_LEMMAS - INSIDE_ONLY_LEMMAS:
+            return ext.add_unit(name, "department", symbol)
+    return None
 
 
 def _heading_unit(ext: Extraction, name: str, span: Span) -> OrgUnit:
@@ -223,11 +266,13 @@ def _heading_unit(ext: Extraction, name: str, span: Span) -> OrgUnit:
     lemma = head_lemma_of(name)
     first = ext.doc.unit(ext.subject) if ext.subject else None
     if first is None:
-        kind = "unit" if lemma in INSIDE_ONLY_LEMMAS else "department"
-        unit = ext.add_unit(name, ext.unit_kind_for(name, True) if kind == "unit" else kind, span=span)
+        inside = lemma in INSIDE_ONLY_LEMMAS or lemma in POST_UNIT_LEMMAS
+        unit = ext.add_unit(name, ext.unit_kind_for(name, True) if inside else "department", span=span)
         ext.subject = unit.key
         return unit
     department = ext.department()
+    if department is None and first.kind == "post-unit":  # a page of single-person posts, side by side
+        return ext.add_unit(name, ext.unit_kind_for(name, False), span=span)
     if department and lemma == department.unit_type and lemma not in INSIDE_ONLY_LEMMAS:
         return ext.add_unit(name, "department", span=span)
     parent = department.key if department else None

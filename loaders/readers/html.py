@@ -85,6 +85,7 @@ _OUTSIDE = "outside main content"
 _LAYOUT_INSIDE_TABLE = frozenset({"table", "ul", "ol", "li", "pre", "blockquote", *_HEADINGS})
 _PARAGRAPHS = frozenset({"p", "div", "br"})
 _MAIN_SELECTORS = ("main", "[role=main]")
+_CONTENT_BLOCKS = frozenset({"ol", "ul", "dl", "menu", "p", "pre", "blockquote", "address", *_HEADINGS})
 
 
 def read(data: bytes, name: str) -> SourceText:
@@ -323,16 +324,24 @@ def _mass(stats: _Stats | None) -> int:
 
 
 def _densest(body: LexborNode, dropped: dict[int, str], stats: dict[int, _Stats]) -> LexborNode:
-    """Descend from body while one child holds at least 75% of the non-link text."""
+    """Descend from body while one child holds at least 75% of the non-link text - into containers only:
+    a list, a paragraph, a heading or a data table is a part of the content, never the whole of it (a
+    page whose duty list is most of its text still has the head and contact lines above the list)."""
     node = body
     while True:
         kids = [c for c in _children(node) if _is_element(c) and c.mem_id in stats and c.mem_id not in dropped]
         if not kids:
             return node
         best = max(kids, key=lambda c: _mass(stats.get(c.mem_id)))
-        if _mass(stats.get(best.mem_id)) < 0.75 * max(1, _mass(stats.get(node.mem_id))):
+        if _mass(stats.get(best.mem_id)) < 0.75 * max(1, _mass(stats.get(node.mem_id))) or _is_content_block(best):
             return node
         node = best
+
+
+def _is_content_block(node: LexborNode) -> bool:
+    if node.tag in _CONTENT_BLOCKS:
+        return True
+    return node.tag == "table" and _is_data_table(node)
 
 
 def _link_list_reason(stats: _Stats | None) -> str | None:
@@ -658,12 +667,43 @@ def _in_svg(node: LexborNode) -> bool:
 
 
 def breadcrumb(tree: LexborHTMLParser) -> list[str]:
-    """The breadcrumb trail, even though its element is dropped from the text."""
+    """The breadcrumb trail, even though its element is dropped from the text: an element marked up as
+    one (schema.org BreadcrumbList, aria-label, a "breadcrumb" class), JSON-LD, else an element built
+    like one: 2+ links with nothing but separators (» › > / | →) between them, ending in the current page
+    as plain text or introduced by a label ("Jesteś tutaj:"); a bar of links is no trail."""
     for node in _breadcrumb_containers(tree):
         items = _crumb_items(node)
         if items:
             return items
-    return _jsonld_breadcrumb(tree)
+    return _jsonld_breadcrumb(tree) or _unmarked_breadcrumb(tree)
+
+
+def _unmarked_breadcrumb(tree: LexborHTMLParser) -> list[str]:
+    for node in tree.css("div, p, span, nav, td, li"):
+        if node.css_first("a") is None or len(node.text(deep=True, strip=True)) > 400:
+            continue
+        kinds = []
+        for child in _children(node):
+            if child.is_text_node:
+                text = (child.text_content or "").strip()
+                if not text:
+                    continue
+                if _CRUMB_SEPARATORS.fullmatch(text):
+                    kinds.append("sep")
+                else:
+                    kinds.append("label" if not kinds and text.endswith(":") else "text")
+            elif _is_element(child) and child.tag == "a":
+                kinds.append("link")
+            elif _is_element(child) and child.tag not in _SKIP:
+                kinds = []
+                break
+        links = kinds.count("link")
+        trail = [k for k in kinds if k != "label"] if kinds[:1] == ["label"] else kinds
+        alternating = all(k == ("link" if i % 2 == 0 else "sep") for i, k in enumerate(trail[:-1]))
+        ends_here = trail[-1:] == ["text"] or kinds[:1] == ["label"]  # the current page, or "Jesteś tutaj:"
+        if links >= 2 and trail and alternating and ends_here and "label" not in trail:
+            return _clean_crumbs(_split_crumbs(node))
+    return []
 
 
 def _breadcrumb_containers(tree: LexborHTMLParser) -> list[LexborNode]:

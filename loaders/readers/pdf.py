@@ -9,12 +9,21 @@ layout 1.00, pypdf plain 0.92, pdfminer.six 0.91; pypdf ~8 ms vs pdfminer.six ~3
 split same-baseline text into separate lines, so it brought nothing and would be one more dependency.
 Plain mode is the fallback for a page layout mode cannot read or finds no letters on.
 
-Steps: per page, lines with whitespace collapsed and at most one blank line in a row (`page_lines`);
-lines are peeled off each page's top and bottom (at most three each, stopping at the first ordinary
+Steps: per page, the layout text with vertical spacing (`_page_rows`): each line with the blank lines
+layout mode puts before it, one per tenth of the font height of vertical distance, so a line's gap
+measures how far it is below the one above. A gap clearly wider than the document's usual line pitch
+(its median gap) is a paragraph break, written as one blank line, as a text file would have it; a
+document set at one even pitch gets none. Table cells: a run of 3+ spaces between words is a column
+boundary when the text after it starts in the same column (±1) as after such a run on the line above or
+below, and one of the two lines also has ordinary one-space word gaps (a justified paragraph stretches
+every gap and has none); the cells are joined with " | ", as the HTML and DOCX readers write table rows.
+Then whitespace is collapsed (`page_lines`).
+Lines are peeled off each page's top and bottom (at most three each, stopping at the first ordinary
 line): a running header/footer is a line that, compared case- and space-insensitively, stands among
 the first/last three lines of at least half of the pages (and 2+) - or, with digits read as '#', does
 so with numbers that follow the page numbers ("Dziennik Urzędowy ... - 3 - Poz. 1234"); a page number
-("Strona 2 z 5", "- 2 -", "2/5", "str. 2") goes too, even without repetition. Then hyphenation at
+("Strona 2 z 5", "- 2 -", "2/5", "str. 2") goes too, even without repetition. Blank lines next to a
+page's edge go with them, so a sentence runs on across a page break. Then hyphenation at
 line ends is undone: "organiza-" + "cyjnych" → "organizacyjnych", but a capitalised continuation
 ("Informacyjno-" + "Promocyjnych") or a compound adjective ("społeczno-" + "gospodarczych", per
 Morfeusz) keeps the hyphen; the word is moved up to the first line either way.
@@ -29,6 +38,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import NamedTuple
 
 from pypdf import PageObject, PdfReader
 
@@ -48,6 +58,10 @@ _HYPHEN_END = re.compile(r"([^\W\d_]+)[-\u00ad\u2010]$")
 _FIRST_TOKEN = re.compile(r"^\s*(\S+)\s*(.*)$")
 _LEADING_LETTERS = re.compile(r"^[^\W\d_]+")
 _WS = re.compile(r"[ \t\u00a0]+")
+_WIDE_GAP = re.compile(r"[ \t\u00a0]{3,}(?=\S)")
+_SINGLE_GAP = re.compile(r"\S[ \u00a0]\S")
+_GAP_UNIT = 0.1  # layout mode writes one blank line per this many font heights of vertical distance
+_PARAGRAPH_GAP = 1.25  # a gap this many times the usual line pitch (and more than one unit wider) breaks
 _DIGITS = re.compile(r"\d+")
 _NO_TEXT = "no text layer (scanned PDF? OCR it first)"
 
@@ -58,7 +72,7 @@ def read(data: bytes, name: str) -> SourceText:
     findings += _empty_page_findings(pages)
     text_pages = sum(1 for page in pages if _letters(page) >= _MIN_PAGE_LETTERS)
     lines, reasons = strip_running_lines(pages)
-    kept = join_hyphenated([line for line, reason in zip(lines, reasons, strict=True) if reason is None])
+    kept = join_hyphenated(_kept_lines(pages, lines, reasons))
     return finish("\n".join(collapse_blank_lines(kept)), fmt="pdf", name=name, title=_title(reader),
                   noise=noise_blocks(reasons), findings=findings, quality=text_pages / len(pages))
 
@@ -87,13 +101,15 @@ def _open(data: bytes, name: str) -> PdfReader:
 
 
 def _extract(reader: PdfReader, name: str) -> tuple[list[list[str]], list[Finding]]:
-    pages: list[list[str]] = []
+    page_rows: list[list[Row]] = []
     failed: list[int] = []
     for number, page in enumerate(reader.pages, start=1):
         text = _page_text(page)
         if text is None:
             failed.append(number)
-        pages.append(page_lines(text or ""))
+        page_rows.append(_page_rows(text or ""))
+    pitch = _usual_gap(page_rows)
+    pages = [page_lines(rows, pitch) for rows in page_rows]
     if sum(_letters(page) for page in pages) < 2 * _MIN_PAGE_LETTERS:
         raise InputError(_NO_TEXT, source=name)
     findings = [Finding(f"pages {_ranges(failed)} could not be read and are missing")] if failed else []
@@ -101,9 +117,10 @@ def _extract(reader: PdfReader, name: str) -> tuple[list[list[str]], list[Findin
 
 
 def _page_text(page: PageObject) -> str | None:
-    """Layout mode (visual order, rotated margin text dropped, no blank lines for vertical gaps); plain
-    mode when layout mode fails or finds no letters (a page whose text is all rotated)."""
-    layout = _try(lambda: page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False))
+    """Layout mode (visual order, rotated margin text dropped, blank lines measuring vertical gaps);
+    plain mode when layout mode fails or finds no letters (a page whose text is all rotated)."""
+    layout = _try(lambda: page.extract_text(extraction_mode="layout", layout_mode_space_vertically=True,
+                                            layout_mode_font_height_weight=_GAP_UNIT))
     if layout is not None and sum(ch.isalpha() for ch in layout) >= _MIN_PAGE_LETTERS:
         return layout
     plain = _try(page.extract_text)
@@ -120,10 +137,71 @@ def _try(extract: Callable[[], str]) -> str | None:
         return None
 
 
-def page_lines(text: str) -> list[str]:
-    """One page's text: whitespace collapsed, at most one blank line in a row."""
-    cleaned = (_WS.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return collapse_blank_lines(cleaned)
+class Row(NamedTuple):
+    text: str  # as layout mode set it: columns kept, whitespace not collapsed
+    gap: int | None  # blank lines above it on its page (None: first line of the page)
+
+
+def _page_rows(text: str) -> list[Row]:
+    """The page's lines with text, each with the number of blank lines layout mode put above it."""
+    rows: list[Row] = []
+    blanks: int | None = None
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line.strip():
+            blanks = None if blanks is None else blanks + 1
+            continue
+        rows.append(Row(line.rstrip(), blanks))
+        blanks = 0
+    return rows
+
+
+def _usual_gap(pages: list[list[Row]]) -> int | None:
+    """The document's usual distance between one line and the next: the median gap."""
+    gaps = sorted(row.gap for rows in pages for row in rows if row.gap is not None)
+    return gaps[len(gaps) // 2] if gaps else None
+
+
+def _is_paragraph_break(gap: int | None, pitch: int | None) -> bool:
+    return gap is not None and pitch is not None and gap > max(pitch * _PARAGRAPH_GAP, pitch + 1)
+
+
+def page_lines(rows: list[Row], pitch: int | None = None) -> list[str]:
+    """One page's lines: table cells joined by " | ", whitespace collapsed, a blank line for each
+    paragraph break (a gap wider than the usual pitch)."""
+    cells = _table_cells([row.text for row in rows])
+    out: list[str] = []
+    for row, text in zip(rows, cells, strict=True):
+        if _is_paragraph_break(row.gap, pitch) and out:
+            out.append("")
+        out.append(_WS.sub(" ", text).strip())
+    return collapse_blank_lines(out)
+
+
+def _wide_gaps(line: str) -> list[re.Match[str]]:
+    return [m for m in _WIDE_GAP.finditer(line) if line[:m.start()].strip()]
+
+
+def _stretched(line: str) -> bool:
+    """Every gap between words is wider than one space: a justified line, not a table row."""
+    return not _SINGLE_GAP.search(line.strip())
+
+
+def _table_cells(lines: list[str]) -> list[str]:
+    """Lines with " | " at column boundaries (see the module docstring)."""
+    starts = [[m.end() for m in _wide_gaps(line)] for line in lines]
+    out = []
+    for i, line in enumerate(lines):
+        boundaries = []
+        for match in _wide_gaps(line):
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(lines) and not (_stretched(line) and _stretched(lines[j])) and any(
+                        abs(match.end() - other) <= 1 for other in starts[j]):
+                    boundaries.append(match)
+                    break
+        for match in reversed(boundaries):
+            line = line[:match.start()] + " | " + line[match.end():]
+        out.append(line)
+    return out
 
 
 def _letters(lines: list[str]) -> int:
@@ -200,6 +278,23 @@ def strip_running_lines(pages: list[list[str]]) -> tuple[list[str], list[str | N
         lines.extend(page)
         reasons.extend(page_reasons)
     return lines, reasons
+
+
+def _kept_lines(pages: list[list[str]], lines: list[str], reasons: list[str | None]) -> list[str]:
+    """The lines that are not noise; blank lines at a page's top or bottom go (a paragraph break is only
+    known between two lines of one page)."""
+    kept: list[str] = []
+    start = 0
+    for page in pages:
+        body = [line for line, reason in zip(lines[start:start + len(page)], reasons[start:start + len(page)],
+                                              strict=True) if reason is None]
+        while body and not body[0]:
+            body.pop(0)
+        while body and not body[-1]:
+            body.pop()
+        kept.extend(body)
+        start += len(page)
+    return kept
 
 
 def _peel(page: list[str], zone: list[int], repeated: set[str], reason: str,
