@@ -231,3 +231,30 @@ def test_cli_layout_follows_the_current_generation(data_dir: Path) -> None:
 def test_writers_are_serialised(data_dir: Path) -> None:
     with ingest.build_lock(data_dir / "build", 1.0), pytest.raises(ingest.Busy):
         ingest.remove_document(data_dir, "000_a7a7e54fe18a7d12", base_iri=BASE, lock_wait_s=0.2)
+
+
+def test_admin_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token check goes through hmac.compare_digest (constant time), with the given and the expected
+    token, and its verdict decides: replace the comparison and the check follows the replacement."""
+    from types import SimpleNamespace
+
+    from pydantic import SecretStr
+    from starlette.exceptions import HTTPException
+
+    from kompetencje.api.routers import documents
+
+    calls: list[tuple[bytes, bytes]] = []
+
+    def spy(given: bytes, expected: bytes) -> bool:
+        calls.append((given, expected))
+        return given == b"right-token"
+
+    monkeypatch.setattr(documents.hmac, "compare_digest", spy)
+    settings = SimpleNamespace(admin_token=SecretStr("expected-token"))
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(settings=settings)))
+    monkeypatch.setattr(documents, "admin_enabled", lambda _: True)
+    with pytest.raises(HTTPException) as refused:
+        documents.require_admin(request, "Bearer expected-token-but-wrong")
+    assert refused.value.status_code == 401
+    documents.require_admin(request, "Bearer right-token")  # the comparison's verdict, not ==, decides
+    assert calls == [(b"expected-token-but-wrong", b"expected-token"), (b"right-token", b"expected-token")]

@@ -1,7 +1,7 @@
 """Limits and operations (api/limits.py, api/middleware.py, api/routers/ops.py) against live servers.
 
-Each test names the guarantee it proves (docs/reliability.md lists them). Servers are started with small
-limits so that the limits are reached with a handful of requests; every request loop is bounded.
+Each test names the guarantee it proves (the README's "Reliability" section lists them). Servers are started
+with small limits so that the limits are reached with a handful of requests; every request loop is bounded.
 """
 
 from __future__ import annotations

@@ -385,3 +385,32 @@ def test_api_docs_page_keeps_working_under_its_csp(api: httpx.Client) -> None:
     policy = response.headers["content-security-policy"]
     assert "https://cdn.jsdelivr.net" in policy  # FastAPI's Swagger UI is served from there
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+XXE_RDF_XML = b"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">
+  <rdf:Description rdf:about="https://example.org/x"><dct:description>&xxe;</dct:description></rdf:Description>
+</rdf:RDF>"""
+
+
+def test_rdf_xml_with_external_entities_is_never_expanded() -> None:
+    """An RDF/XML file given as a source document is refused or read without resolving its entities."""
+    try:
+        text = read_source(XXE_RDF_XML, "regulamin.rdf").text
+    except InputError:
+        return
+    assert "root:" not in text and "/bin/" not in text
+
+
+def test_no_endpoint_accepts_an_rdf_body() -> None:
+    """The API parses no RDF from requests: no operation of the OpenAPI schema takes an RDF or XML body (an
+    endpoint that did would need its parser proven safe from XXE and entity expansion first)."""
+    from kompetencje.api.app import create_app
+
+    rdf_like = ("rdf", "xml", "turtle", "n-triples", "n-quads", "trig", "ld+json", "n3")
+    schema = create_app().openapi()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            assert not [t for t in content if any(k in t.lower() for k in rdf_like)], (method, path, content)
