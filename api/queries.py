@@ -52,19 +52,31 @@ GROUP BY ?office
 ORDER BY ?name ?office
 """
 
+# Counts per office, each a sub-select over the whole store joined once (nested OPTIONALs would be
+# evaluated per office over the whole store).
 OFFICE_COUNTS = PREFIXES + """
-SELECT ?office (COUNT(DISTINCT ?dept) AS ?departments) (COUNT(DISTINCT ?unit) AS ?units)
-       (COUNT(DISTINCT ?duty) AS ?duties)
+SELECT ?office (COALESCE(SAMPLE(?d), 0) AS ?departments) (COALESCE(SAMPLE(?u), 0) AS ?units)
+       (COALESCE(SAMPLE(?t), 0) AS ?duties)
 WHERE {
   ?office a komp:Office .
   OPTIONAL {
-    ?dept a komp:Department ; org:unitOf ?office .
-    OPTIONAL { ?unit a komp:Unit ; org:subOrganizationOf+ ?dept . }
-    OPTIONAL {
+    SELECT ?office (COUNT(DISTINCT ?dept) AS ?d) WHERE { ?dept a komp:Department ; org:unitOf ?office }
+    GROUP BY ?office
+  }
+  OPTIONAL {
+    SELECT ?office (COUNT(DISTINCT ?unit) AS ?u)
+    WHERE { ?unit a komp:Unit ; org:subOrganizationOf+ ?dept . ?dept a komp:Department ; org:unitOf ?office }
+    GROUP BY ?office
+  }
+  OPTIONAL {
+    SELECT ?office (COUNT(DISTINCT ?duty) AS ?t)
+    WHERE {
+      ?dept a komp:Department ; org:unitOf ?office .
       ?holder (org:subOrganizationOf)* ?dept .
       { ?holder komp:hasDuty|^komp:dutyOf|komp:hasSharedDuty ?duty }
       FILTER NOT EXISTS { ?duty komp:subDutyOf ?whole }
     }
+    GROUP BY ?office
   }
 }
 GROUP BY ?office
@@ -91,6 +103,8 @@ ORDER BY ?office ?dept ?symbol ?name
 """
 
 # One organisational node (unit, department, post, office, external organisation): bind ?node.
+# (Each OPTIONAL is one path with at most a FILTER EXISTS: pyoxigraph evaluates such a right side once per
+# row on the left, but an OPTIONAL that joins several patterns over the whole store.)
 NODE = PREFIXES + """
 SELECT ?node (SAMPLE(?l) AS ?name) (SAMPLE(?sym) AS ?symbol) (SAMPLE(?ut) AS ?unit_type) (SAMPLE(?k) AS ?kind)
        (SAMPLE(?p) AS ?parent) (SAMPLE(?o) AS ?office) (SAMPLE(?d) AS ?dept) (SAMPLE(?mn) AS ?municipality)
@@ -102,10 +116,9 @@ WHERE {
   OPTIONAL { ?node skos:notation ?sym }
   OPTIONAL { ?node komp:unitType ?ut }
   OPTIONAL { ?node org:subOrganizationOf|org:unitOf|org:postIn ?p }
-  OPTIONAL {
-    ?node (org:subOrganizationOf|org:postIn)* ?d . ?d a komp:Department ; org:unitOf ?o .
-    OPTIONAL { ?o komp:municipalityName ?mn }
-  }
+  OPTIONAL { ?node (org:subOrganizationOf|org:postIn)* ?d FILTER EXISTS { ?d a komp:Department } }
+  OPTIONAL { ?node (org:subOrganizationOf|org:postIn)*/org:unitOf ?o FILTER EXISTS { ?o a komp:Office } }
+  OPTIONAL { ?node (org:subOrganizationOf|org:postIn)*/org:unitOf/komp:municipalityName ?mn }
 """ + kind_of("node", "k") + """
 }
 GROUP BY ?node

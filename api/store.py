@@ -6,8 +6,9 @@ in `kompetencje.api.query_pool.QueryPool`, worker processes that can be killed w
 it follows the same protocol, and so does `kompetencje.api.remote_store.RemoteStore`, any SPARQL 1.1 server
 over HTTP, which takes bound values as an inline VALUES block instead.)
 
-User input never becomes query text. It goes in as bound values (SEP-0007 substitutions, which pyoxigraph
-applies to the parsed query):
+User input never becomes query text by pasting. It goes in as bound values, which the embedded store writes
+strictly into an inline VALUES block (see `planned_with_values`: pyoxigraph would plan SEP-0007
+substitutions as unbound variables) and the remote store does too:
 
     rows = await store.query(
         "SELECT ?unit ?label WHERE { ?unit skos:notation ?symbol ; skos:prefLabel ?label }",
@@ -38,6 +39,7 @@ from typing import Any, Protocol, runtime_checkable
 import orjson
 import pyoxigraph as ox
 
+from kompetencje.api.sparql_terms import with_values
 from kompetencje.errors import InputError, KompetencjeError, QueryError, QueryTimeout, StoreError
 from kompetencje.vocab import PREFIXES
 
@@ -186,10 +188,27 @@ def _graph(name: str) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if name == "" else ox.NamedNode(name)
 
 
+def planned_with_values(sparql: str, substitutions: dict[ox.Variable, Term] | None
+                        ) -> tuple[str, dict[ox.Variable, Term] | None]:
+    """The query text and what is left to substitute. pyoxigraph orders a query's joins before it applies
+    substitutions, so a substituted variable is planned as unbound and a lookup by one IRI can scan a whole
+    predicate (measured: a unit's duty sources 70 ms instead of 0.9 ms on 88 k quads, growing with the
+    store). Written strictly into an inline VALUES block (`sparql_terms.with_values`, as for a remote
+    store) the values are planned as the bound terms they are; substitution stays for what cannot be
+    written so (a blank node, the short form CONSTRUCT WHERE)."""
+    if not substitutions:
+        return sparql, None
+    try:
+        return with_values(sparql, substitutions), None
+    except (InputError, ValueError):
+        return sparql, substitutions
+
+
 def execute(store: ox.Store, sparql: str, options: QueryOptions, union_materialized: bool):
     """Start a query; the result is lazy (pyoxigraph evaluates it while it is iterated)."""
+    text, substitutions = planned_with_values(sparql, options.substitutions)
     try:
-        return store.query(sparql, substitutions=options.substitutions, base_iri=options.base_iri,
+        return store.query(text, substitutions=substitutions, base_iri=options.base_iri,
                            **dataset_kwargs(sparql, options, union_materialized))
     except SyntaxError as e:
         raise QueryError(f"The query is not valid SPARQL: {e}") from None

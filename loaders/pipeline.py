@@ -133,7 +133,6 @@ def load_document_cached(path: Path, cache_dir: Path | None) -> LoadedDocument |
     with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
         loaded = pickle.loads(entry.read_bytes())  # our own cache folder, written below
         loaded.document.meta.path = str(path)
-        os.utime(entry)  # used by this build: kept by `prune_cache`
         return loaded
     outcome = try_load_document(path)
     if isinstance(outcome, LoadedDocument):
@@ -406,8 +405,8 @@ def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = Fal
     `cache_dir` keeps each document's reading by content hash for the next build."""
     started = time.perf_counter()
     minter = IriMinter(base_iri)
-    loaded, failures = load_documents(discover_sources(sources), keep_going=keep_going, progress=progress,
-                                      cache_dir=cache_dir)
+    paths = discover_sources(sources)
+    loaded, failures = load_documents(paths, keep_going=keep_going, progress=progress, cache_dir=cache_dir)
     if not loaded:
         raise InputError("no source document could be read" if failures else "no source documents found",
                          source=str(sources))
@@ -418,7 +417,7 @@ def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = Fal
         result.seconds = time.perf_counter() - started
         write_report(result, staging)
         replace_build(staging, out_dir)
-        prune_cache(cache_dir, time.time() - (time.perf_counter() - started))
+        prune_cache(cache_dir, paths)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise StoreError(f"cannot write the build: {error}", source=str(out_dir)) from error
@@ -454,13 +453,17 @@ def write_build(loaded: list[LoadedDocument], folder: Path, minter: IriMinter, p
     return disagreements, counts
 
 
-def prune_cache(cache_dir: Path | None, build_started: float) -> None:
-    """Drop the readings this build did not use (documents changed or gone)."""
+def prune_cache(cache_dir: Path | None, paths: list[Path]) -> None:
+    """Drop the readings no source of this build has (documents changed or gone, older loader code)."""
     if cache_dir is None or not cache_dir.is_dir():
         return
-    for entry in cache_dir.glob("*.pickle"):
+    keep = set()
+    for path in paths:
         with contextlib.suppress(OSError):
-            if entry.stat().st_mtime < build_started - 1:
+            keep.add(f"{document_key(path)}.pickle")
+    for entry in cache_dir.glob("*.pickle"):
+        if entry.name not in keep:
+            with contextlib.suppress(OSError):
                 entry.unlink()
 
 

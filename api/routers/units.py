@@ -170,10 +170,11 @@ async def load_unit(store: Store, iri: str, at: date | None = None) -> UnitDetai
     if row is None or row.get("kind") not in UNIT_KINDS:
         return None
     queries = (Q.POSTS, Q.CONTACTS, Q.DUTIES, Q.DUTY_SPANS, Q.SUBUNITS, Q.COOPERATION, Q.SOURCES)
-    posts, contacts, duties, spans, subunits, cooperation, sources = await asyncio.gather(
-        *(Q.select(store, q, node=iri) for q in queries))
-    parent, department = await asyncio.gather(load_ref(store, row.get("parent")),
-                                              load_ref(store, row.get("dept")))
+    refs = list(dict.fromkeys(str(r) for r in (row.get("parent"), row.get("dept")) if r))  # often one node
+    posts, contacts, duties, spans, subunits, cooperation, sources, *loaded = await asyncio.gather(
+        *(Q.select(store, q, node=iri) for q in queries), *(load_ref(store, r) for r in refs))
+    found = dict(zip(refs, loaded, strict=True))
+    parent, department = found.get(str(row.get("parent"))), found.get(str(row.get("dept")))
     dropped = out_of_force(spans, (at or date.today()).isoformat())
     tree = duty_tree([d for d in duties if str(d["duty"]) not in dropped and str(d.get("parent")) not in dropped],
                      spans_by_duty(spans))
