@@ -17,20 +17,23 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.procs import MIB, PeakSampler, stop
+from bench.procs import MIB, PeakSampler, stop, tree_rss
 
 BASE_IRI = "https://w3id.org/kompetencje/id/"
 REPOSITORY = Path(__file__).resolve().parent.parent  # where `python -m bench` finds the package
+WAITS = ("acquire", "'wait'", "'poll'", "'select'", "sleep")  # waiting (for the pool), not working
 START, DONE = "(before the first progress step)", "(after the last progress step)"
 
 
@@ -61,6 +64,19 @@ class PhaseTimer:
         self.current, self.since, self.cpu_since = phase, now, cpu
 
 
+class PhaseMemory(threading.Thread):
+    """Samples this process tree's RSS (pool workers included) every 0.2 s: the peak of each phase, in MiB."""
+
+    def __init__(self, timer: PhaseTimer) -> None:
+        super().__init__(daemon=True)
+        self.timer, self.peaks, self.done = timer, defaultdict(float), threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            phase = self.timer.current or DONE
+            self.peaks[phase] = max(self.peaks[phase], tree_rss(os.getpid()) / MIB)
+
+
 def child_main(args: argparse.Namespace) -> int:
     """Run one build and write what it measured as JSON (the parent reads it)."""
     started = time.perf_counter()
@@ -70,6 +86,8 @@ def child_main(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {"startup": time.perf_counter() - started}
     timer, profiler = PhaseTimer(), (cProfile.Profile() if args.profile else None)
     timer.switch(START)
+    memory = PhaseMemory(timer)
+    memory.start()
     call_started, cpu_started = time.perf_counter(), time.process_time()
     try:
         if profiler:
@@ -84,8 +102,10 @@ def child_main(args: argparse.Namespace) -> int:
         if profiler:
             profiler.disable()
         timer.switch(DONE)
+        memory.done.set()
     report.update(build_seconds=time.perf_counter() - call_started, build_cpu=time.process_time() - cpu_started,
                   phases=dict(timer.seconds), phases_cpu=dict(timer.cpu), steps=dict(timer.steps),
+                  phase_peak_mb=dict(memory.peaks),
                   wall=time.perf_counter() - started, **usage())
     if profiler:
         report["profile"] = hottest(profiler)
@@ -104,6 +124,8 @@ def hottest(profiler: cProfile.Profile, limit: int = 15) -> list[list[Any]]:
     stats = pstats.Stats(profiler)
     rows = []
     for (filename, line, function), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if any(word in function for word in WAITS):
+            continue
         short = "/".join(Path(filename).parts[-2:]) if filename.startswith("/") else filename
         rows.append([f"{short}:{line}({function})", round(own, 3), round(cumulative, 3), calls])
     return sorted(rows, key=lambda row: -row[1])[:limit]
@@ -226,18 +248,22 @@ def build_markdown(rows: list[ScaleBuild], seed: int) -> str:
 def phase_lines(runs: list[tuple[str, BuildRun]]) -> list[str]:
     """Seconds of each phase (from the progress callback) per build, with its share of the build call."""
     names = list(dict.fromkeys(name for _label, run in runs for name in run.report.get("phases", {})))
-    lines = ["| phase (from the progress steps) | " + " | ".join(f"{label}: s (share)" for label, _run in runs) + " |",
+    header = " | ".join(f"{label}: s (share) / peak MiB" for label, _run in runs)
+    lines = [f"| phase (from the progress steps) | {header} |",
              "|---|" + "---|" * len(runs)]
     for name in names:
         cells = []
         for _label, run in runs:
             seconds = float(run.report.get("phases", {}).get(name, 0.0))
-            cells.append(f"{seconds:.2f} ({100 * seconds / max(run.seconds, 1e-9):.0f}%)")
+            peak = run.report.get("phase_peak_mb", {}).get(name)
+            cells.append(f"{seconds:.2f} ({100 * seconds / max(run.seconds, 1e-9):.0f}%)"
+                         + (f" / {peak:,.0f}" if peak else ""))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 
 def profile_lines(profile: list[list[Any]], label: str) -> list[str]:
-    lines = [f"Hottest functions of the profiled build ({label}; cProfile, own time; the build process only):", "",
+    lines = [f"Hottest functions of the profiled build ({label}; cProfile, own time; the build process only - pool "
+             "workers are not profiled, and waits such as for the pool's results are left out):", "",
              "| function | own s | cumulative s | calls |", "|---|---|---|---|"]
     return lines + [f"| `{name}` | {own} | {cumulative} | {calls} |" for name, own, cumulative, calls in profile]
