@@ -1,8 +1,8 @@
 """Build benchmark: the real build, timed from outside through its public interface.
 
 `python -m bench build-child` calls `kompetencje.loaders.pipeline.build(sources, out, base_iri=...,
-keep_going=True, progress=...)` unchanged and writes what it measured as JSON: the wall and CPU time of the
-call, the time of each *phase* (a phase is named by the first word of the progress step text - "read",
+keep_going=True, progress=..., cache_dir=...)` unchanged and writes what it measured as JSON: the wall and
+CPU time of the call, the time of each *phase* (a phase is named by the first word of the progress step text - "read",
 "reason", "validate", "index" ... - and runs from its first progress call to the first call of the next
 phase, so "validate" also covers writing the store), the counts, and the peak RSS of the process and of
 the children it waited for. The parent (`run_child`) samples the resident memory of the whole process tree
@@ -92,7 +92,8 @@ def child_main(args: argparse.Namespace) -> int:
     try:
         if profiler:
             profiler.enable()
-        result = build(args.sources, args.out, base_iri=BASE_IRI, keep_going=True, progress=timer.progress)
+        result = build(args.sources, args.out, base_iri=BASE_IRI, keep_going=True, progress=timer.progress,
+                       cache_dir=args.cache)
         report.update(counts=result.counts, documents=len(result.documents), failures=len(result.failures),
                       disagreements=len(result.disagreements), violations=0)
     except KompetencjeError as error:
@@ -170,11 +171,13 @@ class BuildRun:
 
 
 def run_child(sources: Path, out: Path, report_path: Path, *, profile: bool = False,
-              timeout: float = 7200.0) -> BuildRun:
-    """Build `sources` into `out` in a fresh `python -m bench build-child` process."""
+              timeout: float = 7200.0, cache: Path | None = None) -> BuildRun:
+    """Build `sources` into `out` in a fresh `python -m bench build-child` process (with `cache`, reusing
+    the readings of unchanged documents as `kompetencje build` does)."""
     report_path.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench", "build-child", "--sources", str(sources), "--out", str(out),
                "--report", str(report_path)] + (["--profile"] if profile else [])
+    command += ["--cache", str(cache)] if cache else []
     log = report_path.with_suffix(".log")
     started = time.perf_counter()
     with log.open("wb") as output:

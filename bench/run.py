@@ -133,12 +133,15 @@ def build_scale(percent: float, seed: int, work: Path, jobs: int) -> ScaleResult
     say(f"scale {percent:g} %: generating the corpus (seed {seed})")
     corpus = generate_corpus(percent / 100, seed, folder, jobs=jobs if percent >= 2 else 1)
     say(f"scale {percent:g} %: {corpus.documents} documents; building")
-    build = checked(run_child(folder / "sources", folder / "build", folder / "build-report.json"), "build")
+    cache = folder / "cache" / "documents"  # as `kompetencje build` keeps it: empty for the first build
+    shutil.rmtree(cache, ignore_errors=True)
+    build = checked(run_child(folder / "sources", folder / "build", folder / "build-report.json", cache=cache),
+                    "build")
     say(f"scale {percent:g} %: built in {build.seconds:.1f} s ({build.quads} quads); changing one document")
     result = ScaleResult(percent, corpus.documents, corpus.gminas, corpus.bytes / 1e6, build)
     result.changed = change_one_document(folder / "sources")
-    result.rebuild = checked(run_child(folder / "sources", folder / "build", folder / "rebuild-report.json"),
-                             "rebuild")
+    result.rebuild = checked(run_child(folder / "sources", folder / "build", folder / "rebuild-report.json",
+                                       cache=cache), "rebuild")
     say(f"scale {percent:g} %: rebuilt in {result.rebuild.seconds:.1f} s")
     return result
 
