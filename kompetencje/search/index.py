@@ -324,7 +324,7 @@ class SearchIndex:
         for entry in self.labels:
             self.concept_labels.setdefault(entry.concept, []).append(entry)
         self.doc_concepts = [frozenset(doc.concepts) for doc in docs]
-        self.concept_docs = self._concept_docs()
+        self.concept_ids = self._concept_ids()
         self.top_index = np.array([self.position.get(doc.top, i) for i, doc in enumerate(docs)])
         self.families: dict[int, list[int]] = {}
         for i, top in enumerate(self.top_index):
@@ -337,6 +337,10 @@ class SearchIndex:
         for office, words in self._municipality_words.items():
             for term in words[0] if words else ():
                 self._municipality_terms.setdefault(term, set()).add(office)
+        self._office_codes = {office: code for code, office in enumerate(self._municipality_keys)}
+        self._doc_office = np.array([self._office_codes[doc.municipality.id] for doc in docs], dtype=np.int32)
+        self._office_cache: dict[str, frozenset[str]] = {}
+        self._sparse = all(getattr(r, "nonoccurrence_array", None) is None for r in self.retrievers.values())
 
     # ------------------------------------------------------------------------------------------ building
 
@@ -417,20 +421,25 @@ class SearchIndex:
     def search(self, q: str, municipality: str | None = None, limit: int = 10, at: str | None = None) -> list[Hit]:
         """The best duties for a need, best first; [] for an empty query or an unknown municipality. Without
         `municipality`, a capitalised municipality name in the query ("… w Katowicach") filters. Only duties
-        in force on `at` (ISO date, default today) count."""
+        in force on `at` (ISO date, default today) count.
+
+        Scoring runs on the candidates only: the duties a term of the query (or of a concept label it brings
+        in) occurs in and the duties classified with a matched concept; every other duty scores 0."""
         if limit <= 0 or not self.docs:
             return []
         parsed = self.parse(q)
         if not parsed.groups and not parsed.expansions:
             return []
-        mask = self.municipality_mask(municipality or parsed.municipality)
-        if mask is not None and not mask.any():
+        offices = self._offices(municipality or parsed.municipality)
+        if offices is not None and not offices:
             return []
-        scores, details = self._score(parsed)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        scores = np.where(self.in_force_mask(at or date.today().isoformat()), scores, 0.0)
-        return self._hits(scores, details, parsed, limit)
+        ids = self._candidates(parsed)
+        allowed = self._allowed(ids, offices, at or date.today().isoformat())
+        if not self._needs_best_score(parsed):  # no concept bonus: nothing depends on the duties left out
+            ids, allowed = ids[allowed], np.ones(int(allowed.sum()), dtype=bool)
+        scores, details = self._score(parsed, ids, allowed)
+        scores = np.where(allowed, scores, 0.0)
+        return self._hits(scores, details, parsed, limit, ids)
 
     def parse(self, q: str) -> ParsedQuery:
         """Query → weighted word groups, matched concepts and their label expansions.
@@ -480,11 +489,31 @@ class SearchIndex:
 
     def municipality_mask(self, municipality: str | None) -> np.ndarray | None:
         """Which documents belong to the municipality (by name in any inflection, TERYT or office IRI)."""
+        offices = self._offices(municipality)
+        if offices is None:
+            return None
+        return np.isin(self._doc_office, [self._office_codes[office] for office in offices])
+
+    def _offices(self, municipality: str | None) -> frozenset[str] | None:
+        """The offices a municipality filter names (by name in any inflection, TERYT or office IRI); None
+        for no filter. Kept per filter: matching names against every office is not cheap."""
         if not municipality or not municipality.strip():
             return None
         wanted = municipality.strip()[:MAX_MUNICIPALITY_CHARS]
-        offices = {key for key, ref in self._municipality_keys.items() if _is_municipality(ref, wanted)}
-        return np.array([doc.municipality.id in offices for doc in self.docs], dtype=bool)
+        found = self._office_cache.get(wanted)
+        if found is None:
+            found = frozenset(key for key, ref in self._municipality_keys.items() if _is_municipality(ref, wanted))
+            if len(self._office_cache) >= 1024:
+                self._office_cache.clear()
+            self._office_cache[wanted] = found
+        return found
+
+    def _allowed(self, ids: np.ndarray, offices: frozenset[str] | None, day: str) -> np.ndarray:
+        """Which of the documents `ids` pass the filters: in force on `day`, in one of `offices` (if given)."""
+        allowed = self.in_force_mask(day)[ids]
+        if offices is not None:
+            allowed &= np.isin(self._doc_office[ids], [self._office_codes[office] for office in offices])
+        return allowed
 
     def municipalities(self) -> list[dict[str, str | None]]:
         """The municipalities with indexed duties: id (office IRI), name, teryt."""
@@ -549,66 +578,139 @@ class SearchIndex:
         return found
 
     # ------------------------------------------------------------------------------------------ scoring
+    #
+    # A query is scored on its candidates `ids` (sorted document indices): every array below has one value
+    # per candidate, and a document outside them scores 0. The values are those a dense scoring over every
+    # document would give them, bit for bit (same operations, same dtypes).
+
+    def _candidates(self, parsed: ParsedQuery) -> np.ndarray:
+        """The documents that can score: those a term of the query occurs in (any field), those with every
+        word of an expansion label in one field, and those classified with a matched concept (they get the
+        concept bonus without any word of the query). Sorted indices."""
+        if not self._sparse:
+            return np.arange(len(self.docs))
+        terms = sorted({t for g in parsed.groups for t in g.terms})
+        parts = [self._term_documents(name, terms) for name in FIELDS]
+        parts += [self._label_documents(expansion, name) for expansion in parsed.expansions for name in FIELDS]
+        parts += [self.concept_ids[c] for c in parsed.concepts if c in self.concept_ids]
+        return _union(parts)
+
+    def _term_documents(self, name: str, terms: Iterable[str]) -> np.ndarray:
+        """The documents any of the terms occurs in (one field): sorted indices."""
+        return _union([self._postings(name, term)[0] for term in terms if term in self.vocab[name]])
+
+    def _label_documents(self, expansion: Expansion, name: str) -> np.ndarray:
+        """The documents one field of which has every word of an expansion label: only there does it score."""
+        found = self._term_documents(name, expansion.groups[0].terms)
+        for group in expansion.groups[1:]:
+            if not len(found):
+                break
+            found = found[_locate(self._term_documents(name, group.terms), found)[1]]
+        return found
+
+    def _postings(self, name: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents a known term occurs in (in one field) and its BM25 score in each: a column of the
+        scores bm25s computed when indexing, those its `get_scores` adds up."""
+        retriever = self.retrievers[name]
+        token = retriever.vocab_dict[term]
+        start, end = retriever.scores["indptr"][token], retriever.scores["indptr"][token + 1]
+        return retriever.scores["indices"][start:end], retriever.scores["data"][start:end]
+
+    def _known_term_scores(self, name: str, term: str, ids: np.ndarray) -> np.ndarray:
+        """`retriever.get_scores([term])` at the documents `ids`."""
+        retriever = self.retrievers[name]
+        if not self._sparse:  # a BM25 variant that scores the terms a document lacks: every document counts
+            return retriever.get_scores([term])[ids]
+        documents, values = self._postings(name, term)
+        scores = np.zeros(len(ids), dtype=np.dtype(retriever.dtype))
+        where, found = _locate(ids, documents)
+        np.add.at(scores, where[found], values[found])
+        return scores
 
     def _term_scores(self, name: str, terms: Iterable[str], cache: dict[tuple[str, str], np.ndarray],
-                     ) -> np.ndarray:
+                     ids: np.ndarray) -> np.ndarray:
         """Per document the best BM25 score of any of the terms in one field."""
-        best = np.zeros(len(self.docs), dtype=np.float32)
+        best = np.zeros(len(ids), dtype=np.float32)
         for term in terms:
             key = (name, term)
             if key not in cache:
                 known = term in self.vocab[name]
-                cache[key] = self.retrievers[name].get_scores([term]) if known else np.zeros(len(self.docs))
+                cache[key] = self._known_term_scores(name, term, ids) if known else np.zeros(len(ids))
             best = np.maximum(best, cache[key])
         return best
 
-    def _group_scores(self, group: QueryGroup, cache: dict[tuple[str, str], np.ndarray]) -> dict[str, np.ndarray]:
-        return {name: self._term_scores(name, group.terms, cache) for name in FIELDS}
+    def _group_scores(self, group: QueryGroup, cache: dict[tuple[str, str], np.ndarray],
+                      ids: np.ndarray) -> dict[str, np.ndarray]:
+        return {name: self._term_scores(name, group.terms, cache, ids) for name in FIELDS}
 
-    def _score(self, parsed: ParsedQuery) -> tuple[np.ndarray, dict[str, Any]]:
+    def _score(self, parsed: ParsedQuery, ids: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """Scores of the documents `ids`; exact for those `allowed` (the others only count for the best score,
+        which scales the concept bonus)."""
         cache: dict[tuple[str, str], np.ndarray] = {}
         weights = dict(zip(FIELDS, self.weights.fields, strict=True))
-        lexical = np.zeros(len(self.docs), dtype=np.float32)
+        lexical = np.zeros(len(ids), dtype=np.float32)
         per_group = []
         for group in parsed.groups:
-            by_field = self._group_scores(group, cache)
+            by_field = self._group_scores(group, cache, ids)
             per_group.append(by_field)
             lexical += group.weight * sum(weights[name] * by_field[name] for name in FIELDS)
-        proximity = self._proximity_factor(parsed.groups, per_group)
+        proximity, pending = self._proximity_factor(parsed.groups, per_group, ids, allowed)
         lexical *= proximity
-        expansion, expansion_in_text = self._expansion_scores(parsed.expansions, weights, cache)
+        expansion, expansion_in_text = self._expansion_scores(parsed.expansions, weights, cache, ids)
         scores = lexical + expansion
-        boosted = self._concept_bonus(parsed.concepts)
+        boosted = self._concept_bonus(parsed.concepts, ids)
         if boosted is not None:
-            scores = scores + boosted * self.weights.concept_bonus * max(float(scores.max()), BONUS_FLOOR)
+            best = self._best_score(scores, lexical, expansion, pending, parsed.groups, ids)
+            scores = scores + boosted * self.weights.concept_bonus * max(best, BONUS_FLOOR)
         own = sum((g.weight * (pg["text"] > 0) for g, pg in zip(parsed.groups, per_group, strict=True)),
-                  np.zeros(len(self.docs), dtype=np.float32)) if parsed.groups else (expansion_in_text > 0)
+                  np.zeros(len(ids), dtype=np.float32)) if parsed.groups else (expansion_in_text > 0)
         return scores, {"per_group": per_group, "expansion": expansion, "boosted": boosted, "own": own,
                         "proximity": proximity}
 
     def _proximity_factor(self, groups: Sequence[QueryGroup], per_group: Sequence[dict[str, np.ndarray]],
-                          ) -> np.ndarray:
-        factor = np.ones(len(self.docs), dtype=np.float32)
+                          ids: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The proximity factor of the `allowed` documents; and which others have all the words in their text
+        (their factor is left at 1: `_best_score` looks at them only if they could hold the best score)."""
+        factor = np.ones(len(ids), dtype=np.float32)
         own = [g for g in groups if g.weight >= 1.0]
         if len(own) < 2:
-            return factor
+            return factor, np.zeros(len(ids), dtype=bool)
         in_text = np.all([pg["text"] > 0 for g, pg in zip(groups, per_group, strict=True) if g.weight >= 1.0],
                          axis=0)
-        for index in np.flatnonzero(in_text):
-            if _span(self.text_tokens[index], own) <= len(own):
-                factor[index] += self.weights.proximity
-        return factor
+        for position in np.flatnonzero(in_text & allowed):
+            if _span(self.text_tokens[int(ids[position])], own) <= len(own):
+                factor[position] += self.weights.proximity
+        return factor, in_text & ~allowed
+
+    def _best_score(self, scores: np.ndarray, lexical: np.ndarray, expansion: np.ndarray, pending: np.ndarray,
+                    groups: Sequence[QueryGroup], ids: np.ndarray) -> float:
+        """The best score of any document, the filtered-out ones too; those `pending` (proximity not checked)
+        are checked from the one that would score best with it, as long as that could beat the best."""
+        best = float(scores.max(initial=0.0))
+        waiting = np.flatnonzero(pending)
+        if not len(waiting):
+            return best
+        factor = np.ones(1, dtype=np.float32)
+        factor += self.weights.proximity  # as `_proximity_factor` raises it
+        near = lexical[waiting] * factor[0] + expansion[waiting]
+        own = [g for g in groups if g.weight >= 1.0]
+        for k in np.argsort(-near, kind="stable"):
+            if float(near[k]) <= best:
+                break
+            if _span(self.text_tokens[int(ids[waiting[k]])], own) <= len(own):
+                return float(near[k])
+        return best
 
     def _expansion_scores(self, expansions: Sequence[Expansion], weights: Mapping[str, float],
-                          cache: dict[tuple[str, str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+                          cache: dict[tuple[str, str], np.ndarray], ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per concept the best of its labels (a label counts only when all its words match one field);
         and the part of it from the documents' own text."""
         best: dict[str, np.ndarray] = {}
-        in_text = np.zeros(len(self.docs), dtype=np.float32)
+        in_text = np.zeros(len(ids), dtype=np.float32)
         for expansion in expansions:
-            label_score = np.zeros(len(self.docs), dtype=np.float32)
+            label_score = np.zeros(len(ids), dtype=np.float32)
             for name in FIELDS:
-                parts = [self._term_scores(name, g.terms, cache) for g in expansion.groups]
+                parts = [self._term_scores(name, g.terms, cache, ids) for g in expansion.groups]
                 complete = np.all([p > 0 for p in parts], axis=0)
                 total = np.where(complete, sum(g.weight * p for g, p in zip(expansion.groups, parts, strict=True)), 0)
                 label_score += weights[name] * total
@@ -616,53 +718,74 @@ class SearchIndex:
                     in_text = np.maximum(in_text, total)
             current = best.get(expansion.concept)
             best[expansion.concept] = label_score if current is None else np.maximum(current, label_score)
-        return sum(best.values(), np.zeros(len(self.docs), dtype=np.float32)), in_text
+        return sum(best.values(), np.zeros(len(ids), dtype=np.float32)), in_text
 
-    def _concept_bonus(self, concepts: Mapping[str, float]) -> np.ndarray | None:
+    def _concept_bonus(self, concepts: Mapping[str, float], ids: np.ndarray) -> np.ndarray | None:
         """Per document the largest coverage of a matched concept it is classified with (or below)."""
         if not concepts:
             return None
-        bonus = np.zeros(len(self.docs), dtype=np.float32)
+        bonus = np.zeros(len(ids), dtype=np.float32)
         for concept, coverage in concepts.items():
-            hit = self.concept_docs.get(concept)
-            if hit is not None:
+            members = self.concept_ids.get(concept)
+            if members is not None:
+                hit = _locate(members, ids)[1]
                 bonus = np.maximum(bonus, np.where(hit, coverage, 0.0))
         return bonus
 
-    def _concept_docs(self) -> dict[str, np.ndarray]:
-        """Concept → which documents are classified with it or a narrower concept."""
-        return {concept: np.array([bool(below & found) for found in self.doc_concepts], dtype=bool)
-                for concept, below in self.narrower.items()}
+    def _needs_best_score(self, parsed: ParsedQuery) -> bool:
+        """Whether a concept bonus applies: it scales with the best score of all documents, filtered or not."""
+        return any(len(self.concept_ids.get(concept, ())) for concept in parsed.concepts)
+
+    def _concept_ids(self) -> dict[str, np.ndarray]:
+        """Concept → the documents classified with it or a narrower concept (sorted indices)."""
+        broader: dict[str, set[str]] = {}
+        for concept, below in self.narrower.items():
+            for narrower in below:
+                broader.setdefault(narrower, set()).add(concept)
+        found: dict[str, list[int]] = {concept: [] for concept in self.narrower}
+        for index, classified in enumerate(self.doc_concepts):
+            for concept in set().union(*(broader.get(c, ()) for c in classified)):
+                found[concept].append(index)
+        return {concept: np.array(indices, dtype=np.intp) for concept, indices in found.items()}
 
     # ------------------------------------------------------------------------------------------ hits
 
-    def _hits(self, scores: np.ndarray, details: Mapping[str, Any], parsed: ParsedQuery, limit: int) -> list[Hit]:
+    def _hits(self, scores: np.ndarray, details: Mapping[str, Any], parsed: ParsedQuery, limit: int,
+              ids: np.ndarray) -> list[Hit]:
         """Families (a top-level duty and its sub-items) ranked by their best member; each shown once, by
         the member whose own text answers most of the query, the shallower one on a tie: "budżet
         obywatelski" shows the duty "Prowadzenie spraw w zakresie Budżetu Obywatelskiego", not its sub-item
         about the vote, while "media społecznościowe" shows the sub-item that mentions them."""
-        order = np.argsort(-scores, kind="stable")
+        positive = np.flatnonzero(scores > 0)  # usually a small part of the candidates: sort only those
+        order = positive[np.argsort(-scores[positive], kind="stable")]
         hits: list[Hit] = []
         seen_families: set[int] = set()
-        for index in order:
-            if scores[index] <= 0 or len(hits) >= limit:
+        for position in order:
+            if len(hits) >= limit:
                 break
+            index = int(ids[position])
             family = int(self.top_index[index])
             if family in seen_families:
                 continue
             seen_families.add(family)
-            shown = self._representative(family, scores, details["own"])
-            hit = self._hit(shown, float(scores[index]), details, parsed)
+            shown, at = self._representative(family, scores, details["own"], ids)
+            hit = self._hit(shown, at, float(scores[position]), details, parsed)
             if shown != index:
-                hit.explanation["best_scoring_item"] = self.docs[int(index)].id
+                hit.explanation["best_scoring_item"] = self.docs[index].id
             hits.append(hit)
         return hits
 
-    def _representative(self, family: int, scores: np.ndarray, own: np.ndarray) -> int:
-        members = [m for m in self.families[family] if scores[m] > 0]
-        return max(members, key=lambda m: (round(float(own[m]), 6), -self.depth[m], float(scores[m]), -m))
+    def _representative(self, family: int, scores: np.ndarray, own: np.ndarray, ids: np.ndarray) -> tuple[int, int]:
+        """The member shown for a family (a document index) and its position among `ids`; a member that is
+        not a candidate scores 0."""
+        members = np.asarray(self.families[family])
+        where, found = _locate(ids, members)
+        scored = [(int(m), int(p)) for m, p in zip(members[found], where[found], strict=True) if scores[p] > 0]
+        return max(scored, key=lambda mp: (round(float(own[mp[1]]), 6), -self.depth[mp[0]], float(scores[mp[1]]),
+                                           -mp[0]))
 
-    def _hit(self, index: int, score: float, details: Mapping[str, Any], parsed: ParsedQuery) -> Hit:
+    def _hit(self, index: int, at: int, score: float, details: Mapping[str, Any], parsed: ParsedQuery) -> Hit:
+        """The hit for document `index`, whose scoring details are at position `at`."""
         doc = self.docs[index]
         ancestors = self._ancestors(doc)
         children = [self.docs[self.position[c]] for c in doc.children if c in self.position]
@@ -674,7 +797,7 @@ class SearchIndex:
             parent={"id": ancestors[-1].id, "text": ancestors[-1].text} if ancestors else None,
             unit=_ref_dict(doc.unit), department=_ref_dict(doc.department),
             municipality={"id": doc.municipality.id, "name": doc.municipality.name, "teryt": doc.municipality.symbol},
-            score=round(score, 4), explanation=self._explain(index, details, parsed),
+            score=round(score, 4), explanation=self._explain(index, at, details, parsed),
         )
 
     def _ancestors(self, doc: DutyDoc) -> list[DutyDoc]:
@@ -686,11 +809,11 @@ class SearchIndex:
             found.insert(0, current)
         return found
 
-    def _explain(self, index: int, details: Mapping[str, Any], parsed: ParsedQuery) -> dict[str, Any]:
+    def _explain(self, index: int, at: int, details: Mapping[str, Any], parsed: ParsedQuery) -> dict[str, Any]:
         matched: dict[str, list[str]] = {name: [] for name in FIELDS}
         for group, by_field in zip(parsed.groups, details["per_group"], strict=True):
             for name in FIELDS:
-                if by_field[name][index] > 0:
+                if by_field[name][at] > 0:
                     matched[name].append(self._matched_term(name, group.terms, index))
         doc_concepts = self.doc_concepts[index]
         labels: dict[str, str] = {}
@@ -701,8 +824,8 @@ class SearchIndex:
                      "duty_classified": bool(self.narrower.get(c, {c}) & doc_concepts)}
                     for c, coverage in parsed.concepts.items() if c in self.concepts]
         return {"matched": {k: v for k, v in matched.items() if v}, "concepts": concepts,
-                "via_concept_labels": round(float(details["expansion"][index]), 4),
-                "words_together": bool(details["proximity"][index] > 1),
+                "via_concept_labels": round(float(details["expansion"][at]), 4),
+                "words_together": bool(details["proximity"][at] > 1),
                 "duty_concepts": sorted(doc_concepts)}
 
     def _matched_term(self, name: str, terms: Sequence[str], index: int) -> str:
@@ -831,12 +954,29 @@ def _coverage(matches: Sequence[ConceptMatch], words: int) -> dict[str, float]:
     return {concept: len(found) / max(1, words) for concept, found in covered.items()}
 
 
+def _union(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The sorted distinct document indices of the parts (sorting is much faster than numpy's hashing
+    `np.unique` on these arrays)."""
+    if not parts:
+        return np.zeros(0, dtype=np.intp)
+    found = np.sort(np.concatenate(parts).astype(np.intp))
+    return found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
+
+
+def _locate(ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the `values` are in the sorted array `ids`, and which of them are there at all."""
+    where = np.searchsorted(ids, values)
+    found = where < len(ids)
+    found[found] = ids[where[found]] == values[found]
+    return where, found
+
+
 def _span(doc_tokens: Sequence[tuple[str, ...]], groups: Sequence[QueryGroup]) -> int:
     """Smallest window (in words) of the document holding a term of every group (large when none)."""
-    positions = [[i for i, terms in enumerate(doc_tokens) if set(terms) & set(g.terms)] for g in groups]
-    if not all(positions):
+    wanted = [frozenset(g.terms) for g in groups]
+    events = [(pos, k) for pos, terms in enumerate(doc_tokens) for k, w in enumerate(wanted) if not w.isdisjoint(terms)]
+    if len({k for _, k in events}) < len(groups):
         return 1 << 30
-    events = sorted((pos, k) for k, found in enumerate(positions) for pos in found)
     counts, covered, best, start = [0] * len(groups), 0, 1 << 30, 0
     for pos, k in events:
         counts[k] += 1
