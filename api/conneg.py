@@ -7,6 +7,7 @@ offers in the server's order of preference and adds the `format=` override that 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -97,12 +98,23 @@ def negotiate(accept: str | None, offers: tuple[Format, ...] | list[Format], *,
 def best_media_type(accept: str | None, offered: list[str]) -> str | None:
     """The media type of `offered` (most preferred first) that the Accept header likes best, or None."""
     header = (accept or "").strip() or "*/*"
+    if len(header) > _MAX_CACHED_HEADER:
+        return _best_media_type(header, tuple(offered))
+    return _cached_best_media_type(header, tuple(offered))
+
+
+def _best_media_type(header: str, offered: tuple[str, ...]) -> str | None:
     try:
         # mimeparse breaks ties in favour of the *last* supported type, so hand it the reverse order.
         best = mimeparse.best_match(list(reversed(offered)), header)
     except (mimeparse.MimeTypeParseException, ValueError, IndexError):
         best = mimeparse.best_match(list(reversed(offered)), "*/*")
     return best or None
+
+
+# Clients send a handful of distinct Accept headers: parse each once (bounded, and only short headers).
+_MAX_CACHED_HEADER = 512
+_cached_best_media_type = functools.lru_cache(maxsize=1024)(_best_media_type)
 
 
 def _offered_types(offers: tuple[Format, ...] | list[Format]) -> list[str]:

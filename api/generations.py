@@ -47,11 +47,14 @@ class Generation:
     store: Store  # EmbeddedStore, or RemoteStore (KOMPETENCJE_STORE=sparql+https://...)
     pool: QueryPool | RemoteStore  # runs /sparql's jobs: the worker processes, or the remote store itself
     stats: StoreStats
-    dumps: dict[str, Any]
+    dumps: Any  # kompetencje.api.routers.dumps.DumpSet: the dump files, written in the background
     search: Any | None = None  # kompetencje.search.SearchIndex when the build wrote one
     active: int = 0  # requests running on this generation
 
     async def close(self) -> None:
+        self.dumps.cancel()
+        with contextlib.suppress(BaseException):
+            await self.dumps.task
         for resource in dict.fromkeys((self.pool, self.store)):  # a remote store is both
             with contextlib.suppress(Exception):
                 await resource.close()
@@ -100,7 +103,7 @@ def resolve(settings: Settings) -> tuple[str | None, Path, Path]:
 
 async def open_generation(settings: Settings) -> Generation:
     """Open everything a request reads from the current build; StoreError when it cannot be opened."""
-    from kompetencje.api.routers.dumps import prepare_dumps
+    from kompetencje.api.routers.dumps import DumpSet
 
     if settings.remote_store:
         return await open_remote(settings)
@@ -116,7 +119,7 @@ async def open_generation(settings: Settings) -> Generation:
     try:
         await pool.start()
         stats = await store_stats(store, store_path)
-        dumps = await prepare_dumps(scoped, store, stats)
+        dumps = DumpSet.start(scoped, store, stats)
     except BaseException:
         await pool.close()
         await store.close()
@@ -131,13 +134,13 @@ async def open_remote(settings: Settings) -> Generation:
     """A remote SPARQL store (docs/scaling.md): statistics by SPARQL; the dumps from `dumps_dir`, else
     written once from a copy of the remote named graphs; the search index from `search_dir`, else built from
     that copy. No worker processes: /sparql's jobs go to the remote store, which enforces its own limits."""
-    from kompetencje.api.routers.dumps import prepare_dumps
+    from kompetencje.api.routers.dumps import DumpSet
 
     store = RemoteStore.from_settings(settings)
     try:
         stats = await store_stats(store, None)
         dataset = RemoteDataset(store, stats)
-        dumps = await prepare_dumps(settings, dataset, stats)
+        dumps = DumpSet.start(settings, dataset, stats)
         search = await asyncio.to_thread(load_search_dir, settings.search_dir) if settings.search_dir else None
         if search is None:
             raw, _ = await dataset.snapshot()

@@ -403,7 +403,7 @@ async def _open_without_build_files(settings, saved_index: Path) -> None:
     generation = await open_generation(settings)
     try:
         assert isinstance(generation.store, RemoteStore) and generation.pool is generation.store
-        assert sorted(generation.dumps) == ["kompetencje.jsonld", "kompetencje.nt", "kompetencje.trig",
+        assert sorted(await generation.dumps.files()) == ["kompetencje.jsonld", "kompetencje.nt", "kompetencje.trig",
                                             "kompetencje.ttl"]
         saved = SearchIndex.load(saved_index)
         for q in ("konferencje prasowe", "budżet obywatelski"):

@@ -59,7 +59,7 @@ KEYWORDS = {"pl": ["kompetencje", "urząd gminy", "struktura organizacyjna", "re
 async def catalog(request: Request, settings: SettingsDep, stats: StatsDep, public_url: PublicUrlDep) -> Response:
     fmt = negotiate(request.headers.get("accept"), OFFERS[Kind.GRAPH],
                     format_param=request.query_params.get("format"), kind=Kind.GRAPH)
-    graph = build_catalog(settings, stats, loaded_dumps(request), public_url)
+    graph = build_catalog(settings, stats, await loaded_dumps(request), public_url)
     return rdf_response(graph, fmt, headers={"Cache-Control": "public, max-age=3600"})
 
 
@@ -68,7 +68,7 @@ async def catalog(request: Request, settings: SettingsDep, stats: StatsDep, publ
 async def void(request: Request, settings: SettingsDep, stats: StatsDep, public_url: PublicUrlDep) -> Response:
     fmt = negotiate(request.headers.get("accept"), OFFERS[Kind.GRAPH],
                     format_param=request.query_params.get("format"), kind=Kind.GRAPH)
-    graph = build_void(settings, stats, loaded_dumps(request), public_url)
+    graph = build_void(settings, stats, await loaded_dumps(request), public_url)
     return rdf_response(graph, fmt, headers={"Cache-Control": "public, max-age=3600"})
 
 

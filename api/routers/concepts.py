@@ -15,6 +15,7 @@ User input only ever reaches a query as a bound IRI (``?concept``, ``?office``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -153,10 +154,28 @@ def counts_by_concept(rows: list[Q.Row]) -> dict[str, ConceptCounts]:
                                              municipalities=int(r.get("municipalities") or 0)) for r in rows}
 
 
+# Counts over the whole store cost time in proportion to it, and a build's store never changes: they are
+# counted once per store (the latest few stores, as the similarity corpus in compare.py is kept).
+Counts = tuple[dict[str, ConceptCounts], dict[str, ConceptCounts]]
+_COUNTS: list[tuple[Store, Counts]] = []
+MAX_COUNTED_STORES = 2
+
+
+async def concept_counts(store: Store) -> Counts:
+    """Per concept the counts of its own duties and of those with the concepts below it."""
+    for owner, counts in _COUNTS:
+        if owner is store:
+            return counts
+    direct, below = await asyncio.gather(Q.select(store, CONCEPT_COUNTS), Q.select(store, CONCEPT_COUNTS_WITH_NARROWER))
+    counts = (counts_by_concept(direct), counts_by_concept(below))
+    _COUNTS.append((store, counts))
+    del _COUNTS[:-MAX_COUNTED_STORES]
+    return counts
+
+
 async def list_concepts(store: Store) -> ConceptList:
     concepts = await load_scheme_concepts(store)
-    direct = counts_by_concept(await Q.select(store, CONCEPT_COUNTS))
-    below = counts_by_concept(await Q.select(store, CONCEPT_COUNTS_WITH_NARROWER))
+    direct, below = await concept_counts(store)
     summaries = [ConceptSummary(**c.ref().model_dump(), broader=sorted(c.broader), narrower=sorted(c.narrower),
                                 counts=direct.get(iri, ConceptCounts()),
                                 counts_with_narrower=below.get(iri, ConceptCounts()))

@@ -2,15 +2,17 @@
 graph per source document).
 
 Files the build wrote to data/build/dumps/ are served as they are; missing ones are generated from the
-store at startup into a cache folder keyed by the store's fingerprint (so a rebuilt store gets new dumps).
-Every file has a strong ETag (its SHA-256) and a Last-Modified date, and conditional requests
-(If-None-Match, If-Modified-Since) get 304. Only the names below are served: a request names a key of a
-dict, never a path.
+store into a cache folder keyed by the store's fingerprint (so a rebuilt store gets new dumps), in the
+background: the server is ready without them, and a request for the dumps waits until they are written.
+Every file has a strong ETag (its SHA-256, kept beside the file so that a restart does not read it again)
+and a Last-Modified date, and conditional requests (If-None-Match, If-Modified-Since) get 304. Only the
+names below are served: a request names a key of a dict, never a path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -31,7 +33,7 @@ from kompetencje.api.deps import PublicUrlDep, templates
 from kompetencje.api.problems import NotFound, OrjsonResponse
 from kompetencje.api.settings import Settings
 from kompetencje.api.store import RDF_FORMATS, StoreStats
-from kompetencje.errors import StoreError
+from kompetencje.errors import KompetencjeError, StoreError
 from kompetencje.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ class DumpFile:
 @router.get("/dumps/", summary="The list of dumps (JSON, or HTML for a browser)")
 @router.head("/dumps/", include_in_schema=False)
 async def dumps_index(request: Request, public_url: PublicUrlDep) -> Response:
-    files = loaded_dumps(request)
+    files = await loaded_dumps(request)
     fmt = negotiate(request.headers.get("accept"), (_JSON, HTML), format_param=request.query_params.get("format"))
     if fmt is HTML:
         return templates.TemplateResponse(request, "dumps.html", {
@@ -96,7 +98,7 @@ async def dumps_index(request: Request, public_url: PublicUrlDep) -> Response:
 @router.get("/dumps/{name}", summary="One dump (ETag, Last-Modified, conditional GET)")
 @router.head("/dumps/{name}", include_in_schema=False)
 async def dump(name: str, request: Request) -> Response:
-    file = loaded_dumps(request).get(name)
+    file = (await loaded_dumps(request)).get(name)
     if file is None:
         raise NotFound(f"There is no dump called {name!r}; see /dumps/.")
     headers = {"ETag": file.etag, "Last-Modified": format_datetime(file.modified, usegmt=True),
@@ -125,21 +127,52 @@ def not_modified(request: Request, file: DumpFile) -> bool:
     return False
 
 
-def loaded_dumps(request: Request) -> dict[str, DumpFile]:
-    """The dumps of the build generation this request is pinned to (api/generations.py), else app.state's."""
+async def loaded_dumps(request: Request) -> dict[str, DumpFile]:
+    """The dumps of the build generation this request is pinned to (api/generations.py), else app.state's;
+    waits while they are being written."""
     generation = getattr(request.state, "generation", None)
-    files = getattr(generation or request.app.state, "dumps", None)
-    if not files:
+    dumps: DumpSet | None = getattr(generation or request.app.state, "dumps", None)
+    if dumps is None:
         raise StoreError(getattr(request.app.state, "store_error", None) or "the dumps are not ready")
-    return files
+    return await dumps.files()
 
 
 _JSON = Format("json", "application/json")
 
 
 # --------------------------------------------------------------------------------------------------------
-# Preparing the files (at startup)
+# Preparing the files (in the background, from startup)
 # --------------------------------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class DumpSet:
+    """The dump files of one generation, being prepared by a task of the event loop."""
+
+    task: asyncio.Task[dict[str, DumpFile]]
+
+    @classmethod
+    def start(cls, settings: Settings, store: DumpSource, stats: StoreStats) -> DumpSet:
+        task = asyncio.get_running_loop().create_task(prepare_dumps(settings, store, stats))
+        task.add_done_callback(_log_failure)
+        return cls(task)
+
+    async def files(self) -> dict[str, DumpFile]:
+        """The files; StoreError when they could not be written."""
+        try:
+            return await asyncio.shield(self.task)
+        except KompetencjeError:
+            raise
+        except OSError as error:
+            raise StoreError(f"the dumps could not be written: {error}") from None
+
+    def cancel(self) -> None:
+        self.task.cancel()
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the dumps could not be prepared: %s", task.exception())
+
 
 class DumpSource(Protocol):
     """What the dumps are written from: the embedded store, or a remote store's copy (api/remote_store.py)."""
@@ -214,9 +247,25 @@ def _union_triples(store: ox.Store, union_materialized: bool):
 
 
 def _describe(name: str, path: Path, fmt: Format, modified: datetime) -> DumpFile:
+    stat = path.stat()
+    return DumpFile(name=name, path=path, format=fmt, size=stat.st_size, sha256=_sha256(path, stat),
+                    modified=modified)
+
+
+def _sha256(path: Path, stat: os.stat_result) -> str:
+    """The file's SHA-256, from its sidecar `.NAME.sha256` when that was written for this size and mtime."""
+    sidecar = path.with_name(f".{path.name}.sha256")
+    stamp = f"{stat.st_size} {stat.st_mtime_ns} "
+    with contextlib.suppress(OSError):
+        kept = sidecar.read_text(encoding="ascii")
+        if kept.startswith(stamp) and len(kept) == len(stamp) + 64:
+            return kept[len(stamp):]
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
-    return DumpFile(name=name, path=path, format=fmt, size=path.stat().st_size, sha256=digest.hexdigest(),
-                    modified=modified)
+    with contextlib.suppress(OSError):  # a read-only build folder: computed again next time
+        temporary = sidecar.with_name(f"{sidecar.name}.{os.getpid()}.tmp")
+        temporary.write_text(stamp + digest.hexdigest(), encoding="ascii")
+        os.replace(temporary, sidecar)
+    return digest.hexdigest()
