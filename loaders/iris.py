@@ -44,6 +44,11 @@ class IriMinter:
     def act(self, office: URIRef, number: str) -> URIRef:
         return URIRef(f"{office}/act/{slugify(number.replace('/', '-'))}")
 
+    def act_by_title(self, office: URIRef, kind: str | None, title: str) -> URIRef:
+        """An act named only by its kind and title ("zmieniające zarządzenie w sprawie X" gives no number)."""
+        name = f"{kind or ''} {title}".strip()
+        return URIRef(f"{office}/act/{slugify(name)[:120]}")
+
     def law(self, basis_text: str) -> URIRef:
         return URIRef(f"{self.base}law/{slugify(basis_text)[:120]}")
 

@@ -292,11 +292,14 @@ def add_act(w: GraphWriter, act: LegalAct) -> None:
 
 
 def add_referenced_act(w: GraphWriter, node: URIRef, reference, predicate, act: LegalAct) -> None:
-    if not reference.number:
+    if reference.number:
+        other = w.iris.minter.act(w.iris.office, reference.number)
+        w.add(other, ELI.id_local, Literal(reference.number))
+    elif reference.title:
+        other = w.iris.minter.act_by_title(w.iris.office, reference.kind, reference.title)
+    else:
         return
-    other = w.iris.minter.act(w.iris.office, reference.number)
     w.add(other, RDF.type, ELI.LegalResource)
-    w.add(other, ELI.id_local, Literal(reference.number))
     if reference.date:
         w.add(other, ELI.date_document, Literal(reference.date, datatype=XSD.date))
     if reference.title:
