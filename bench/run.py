@@ -22,7 +22,7 @@ from bench.serve_bench import SEARCH_QUERIES, LoadPlan, ServeResults, find_targe
 
 BENCH = Path(__file__).resolve().parent
 SEED_SOURCES = REPOSITORY / "data" / "sources"
-DEV_QUERIES = (REPOSITORY.parent / "shared" / "eval" / "queries.dev.jsonl",
+DEV_QUERIES = (REPOSITORY / "tests" / "eval" / "queries.dev.jsonl",  # the shared judged queries, copied
                REPOSITORY / "tests" / "search_queries.extra.jsonl")
 DUTY_LINE = re.compile(r"^(\d+\) .+);$", re.MULTILINE)
 
@@ -188,7 +188,7 @@ def seed_search(work: Path, rounds: int) -> tuple[BuildRun, dict[str, Any]]:
     queries = next(path for path in DEV_QUERIES if path.exists())
     found = inprocess("search", work / "search-seed.json", 600, index=folder / "build" / "search",
                       queries=queries, rounds=rounds)
-    found["queries_file"] = str(queries.relative_to(REPOSITORY.parent))
+    found["queries_file"] = str(queries.relative_to(REPOSITORY))
     return build, found
 
 
