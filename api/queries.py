@@ -110,7 +110,7 @@ SELECT ?node (SAMPLE(?l) AS ?name) (SAMPLE(?sym) AS ?symbol) (SAMPLE(?ut) AS ?un
        (SAMPLE(?p) AS ?parent) (SAMPLE(?o) AS ?office) (SAMPLE(?d) AS ?dept) (SAMPLE(?mn) AS ?municipality)
        (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="\\u001f") AS ?alt_labels)
 WHERE {
-  ?node a ?class .
+  FILTER EXISTS { ?node a ?class }  # once, not once per class
   OPTIONAL { ?node skos:prefLabel ?l }
   OPTIONAL { ?node skos:altLabel ?alt }
   OPTIONAL { ?node skos:notation ?sym }

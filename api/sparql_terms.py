@@ -23,6 +23,7 @@ syntax error): it can never end the string.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -101,11 +102,18 @@ def with_values(sparql: str, substitutions: Mapping[ox.Variable, ox.NamedNode | 
     if not substitutions:
         return sparql
     block = values_block(substitutions)
-    start = where_group(sparql)
-    if _starts_sub_select(sparql, start):
-        end = _matching_brace(sparql, start)
+    start, end = _insertion_point(sparql)
+    if end is not None:
         return f"{sparql[:start + 1]} {block} {{{sparql[start + 1:end]}}} {sparql[end:]}"
     return f"{sparql[:start + 1]} {block} {sparql[start + 1:]}"
+
+
+@functools.lru_cache(maxsize=512)
+def _insertion_point(sparql: str) -> tuple[int, int | None]:
+    """Where the WHERE group opens, and where it closes when it is a sub-select to wrap (the API asks a few
+    constant queries many times: each is read once)."""
+    start = where_group(sparql)
+    return start, _matching_brace(sparql, start) if _starts_sub_select(sparql, start) else None
 
 
 def where_group(sparql: str) -> int:

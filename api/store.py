@@ -281,8 +281,8 @@ def materialize(result, options: QueryOptions) -> QueryResult:
     """The whole result of a query, evaluated now (in the calling thread)."""
     if isinstance(result, ox.QueryBoolean):
         return result
-    if isinstance(result, ox.QuerySolutions):
-        return Solutions.from_json(solutions_json(result, options))
+    if isinstance(result, ox.QuerySolutions):  # the rows may leave the thread; the lazy iterator may not
+        return Solutions([v.value for v in result.variables], list(_checked(result, options, "rows")))
     return list(dict.fromkeys(_checked(result, options, "triples")))
 
 

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from kompetencje.api import queries as Q
 from kompetencje.api.deps import SearchIndexDep, StoreDep
-from kompetencje.api.problems import OrjsonResponse
+from kompetencje.api.problems import OrjsonResponse, model_response
 from kompetencje.api.routers.municipalities import resolve_office
 from kompetencje.api.store import Store
 from kompetencje.api.views import (
@@ -189,9 +189,9 @@ async def competences(
     municipality: Annotated[str | None, Query(max_length=200, description="Name or TERYT code")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     at: Annotated[date | None, Query(description="Only duties in force on this day (ISO date); default today")] = None,
-) -> CompetenceAnswer:
+) -> CompetenceAnswer | Response:
     if index is not None:
-        response.headers["X-Search-Ranker"] = "bm25-concepts"
-        return await asyncio.to_thread(indexed_answer, index, q, municipality, limit, at)
+        answer = await asyncio.to_thread(indexed_answer, index, q, municipality, limit, at)
+        return model_response(answer, {"X-Search-Ranker": "bm25-concepts"})
     response.headers["X-Search-Ranker"] = "simple"
     return await search_competences(request, store, q, municipality, limit)

@@ -95,8 +95,8 @@ async def dumps_index(request: Request, public_url: PublicUrlDep) -> Response:
     return OrjsonResponse({"dumps": [f.summary(public_url) for f in files.values()]}, headers={"Vary": "Accept"})
 
 
-@router.get("/dumps/{name}", summary="One dump (ETag, Last-Modified, conditional GET)")
-@router.head("/dumps/{name}", include_in_schema=False)
+@router.get("/dumps/{name:path}", summary="One dump (ETag, Last-Modified, conditional GET)")
+@router.head("/dumps/{name:path}", include_in_schema=False)
 async def dump(name: str, request: Request) -> Response:
     file = (await loaded_dumps(request)).get(name)
     if file is None:

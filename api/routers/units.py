@@ -11,12 +11,12 @@ from datetime import date
 from typing import Annotated
 
 import networkx as nx
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from kompetencje.api import queries as Q
 from kompetencje.api.deps import SettingsDep, StoreDep
 from kompetencje.api.orgchart import ordered_children, spanning_tree, structure_graph
-from kompetencje.api.problems import NotFound, OrjsonResponse
+from kompetencje.api.problems import NotFound, OrjsonResponse, model_response
 from kompetencje.api.routers.municipalities import resolve_office
 from kompetencje.api.store import Store
 from kompetencje.api.views import (
@@ -283,11 +283,11 @@ async def list_units(store: Store, municipality: str | None, symbol: str | None,
 
 @router.get("/units/{id:path}/chain", response_model=Chain,
             summary="The reporting chain upwards (komp:reportsTo, step by step, with provisions)")
-async def unit_chain(id: IdPath, store: StoreDep, settings: SettingsDep) -> Chain:
+async def unit_chain(id: IdPath, store: StoreDep, settings: SettingsDep) -> Response:
     chain = await load_chain(store, iri_for(settings.base_iri, id))
     if chain is None:
         raise NotFound(f"No unit {id!r} in the graph.")
-    return chain
+    return model_response(chain)
 
 
 @router.get("/units/{id:path}/subordinates", response_model=Subordinates,
@@ -304,11 +304,11 @@ AtQuery = Annotated[date | None, Query(description="Only duties in force on this
 
 @router.get("/units/{id:path}", response_model=UnitDetail,
             summary="A department, unit or post: posts, contacts, duties with provisions and sources")
-async def unit(id: IdPath, store: StoreDep, settings: SettingsDep, at: AtQuery = None) -> UnitDetail:
+async def unit(id: IdPath, store: StoreDep, settings: SettingsDep, at: AtQuery = None) -> Response:
     detail = await load_unit(store, iri_for(settings.base_iri, id), at)
     if detail is None:
         raise NotFound(f"No unit {id!r} in the graph.")
-    return detail
+    return model_response(detail)
 
 
 @router.get("/units", response_model=UnitList, summary="Departments and units, filtered")
