@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kompetencje.api.query_pool import QueryPool
 from kompetencje.api.remote_store import RemoteDataset, RemoteStore
 from kompetencje.api.settings import Settings
-from kompetencje.api.store import EmbeddedStore, Store, StoreStats, store_stats
+from kompetencje.api.store import EmbeddedStore, Store, StoreStats, cached_store_stats, store_stats
 from kompetencje.errors import KompetencjeError, StoreError
 from kompetencje.loaders.ingest import POINTER, current_generation
 
@@ -55,7 +55,8 @@ class Generation:
         self.dumps.cancel()
         with contextlib.suppress(BaseException):
             await self.dumps.task
-        for resource in dict.fromkeys((self.pool, self.store)):  # a remote store is both
+        resources = [self.pool] if self.pool is self.store else [self.pool, self.store]  # a remote store is both
+        for resource in resources:  # (by identity: the pool and the store are unhashable dataclasses)
             with contextlib.suppress(Exception):
                 await resource.close()
 
@@ -118,7 +119,7 @@ async def open_generation(settings: Settings) -> Generation:
                      row_cap=settings.row_cap)
     try:
         await pool.start()
-        stats = await store_stats(store, store_path)
+        stats = await cached_store_stats(store, store_path, scoped.cache_dir or scoped.build_dir / "cache")
         dumps = DumpSet.start(scoped, store, stats)
     except BaseException:
         await pool.close()

@@ -25,6 +25,7 @@ and otherwise the option is used, except for queries that name their own dataset
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import time
@@ -461,6 +462,25 @@ async def store_stats(store: Store, path: Path | None = None, timeout_s: float =
         timeout_s=timeout_s)
     return StoreStats(triples=triples, quads=sum(graphs.values()), graphs=graphs, modified=_modified(path),
                       sources=frozenset(row["d"].value for row in documents))
+
+
+async def cached_store_stats(store: Store, path: Path, cache_dir: Path) -> StoreStats:
+    """`store_stats` of an embedded store, kept in `cache_dir` under the store's fingerprint: a built store
+    never changes, and counting it takes seconds on a large one (a restart reads the file)."""
+    cache = cache_dir / f"stats-{store_fingerprint(path)}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        kept = orjson.loads(cache.read_bytes())
+        return StoreStats(triples=kept["triples"], quads=kept["quads"], graphs=kept["graphs"],
+                          modified=datetime.fromisoformat(kept["modified"]), sources=frozenset(kept["sources"]))
+    stats = await store_stats(store, path)
+    with contextlib.suppress(OSError):  # a read-only folder: counted again next time
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(orjson.dumps({
+            "triples": stats.triples, "quads": stats.quads, "graphs": stats.graphs,
+            "modified": stats.modified.isoformat(), "sources": sorted(stats.sources)}))
+        os.replace(temporary, cache)
+    return stats
 
 
 def _modified(path: Path | None) -> datetime:

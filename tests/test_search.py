@@ -185,6 +185,36 @@ def test_save_and_load_give_the_same_answers(mini_index, tmp_path):
     assert (folder / "meta.json").exists()
 
 
+QUERIES = ("kampanie promocyjne", "media plany", "public relations", "BIP", "budżet")
+
+
+def answers(index: SearchIndex) -> list[list[dict]]:
+    return [[h.to_dict() for h in index.search(query)] for query in QUERIES]
+
+
+def test_the_ready_index_is_loaded_only_when_this_code_wrote_it(mini_index, tmp_path, monkeypatch):
+    """The saved folder holds the ready object (index.pickle) beside the portable files; `load` takes it
+    when it was written by this code, and otherwise (other code, a damaged file, none) reads the portable
+    files: the same answers every way."""
+    from kompetencje.search import index as index_module
+
+    folder = mini_index.save(tmp_path / "search")
+    expected = answers(mini_index)
+    ready = folder / index_module.READY_FILE
+    assert ready.is_file()
+    read_portable: list[Path] = []
+    real_json_loads = index_module.json.loads
+    monkeypatch.setattr(index_module.json, "loads", lambda text: read_portable.append(folder) or real_json_loads(text))
+    assert answers(SearchIndex.load(folder)) == expected and read_portable == []  # the pickle, not meta.json
+    monkeypatch.setattr(index_module, "code_digest", lambda: "other code")
+    assert answers(SearchIndex.load(folder)) == expected and len(read_portable) == 1
+    monkeypatch.undo()
+    ready.write_bytes(b"damaged")
+    assert answers(SearchIndex.load(folder)) == expected
+    ready.unlink()
+    assert answers(SearchIndex.load(folder)) == expected
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                 HealthCheck.function_scoped_fixture])
 @given(query=st.text(max_size=1000), municipality=st.none() | st.text(max_size=40),

@@ -29,13 +29,18 @@ concept labels, and whether the query's words stand together in the duty's text.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +84,14 @@ class Weights:
 
 # ---------------------------------------------------------------------------------------------- documents
 
-@dataclass
+@dataclass(slots=True)
 class Ref:
     id: str
     name: str | None = None
     symbol: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class DutyDoc:
     """One duty as the index keeps it."""
 
@@ -395,6 +400,8 @@ class SearchIndex:
             (work / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             for name, retriever in self.retrievers.items():
                 retriever.save(str(work / f"bm25-{name}"), show_progress=False)
+            ready = (FORMAT_VERSION, code_digest(), self)  # the whole object, for a fast start (see `load`)
+            (work / READY_FILE).write_bytes(pickle.dumps(ready, protocol=pickle.HIGHEST_PROTOCOL))
             if target.exists():
                 shutil.rmtree(target)
             work.rename(target)
@@ -404,17 +411,23 @@ class SearchIndex:
 
     @classmethod
     def load(cls, folder: str | Path) -> SearchIndex:
-        """An index written by `save`."""
+        """An index written by `save`: the ready object when it was saved by this code (a server starts in a
+        tenth of the time), else built again from meta.json and the bm25s folders."""
         source = Path(folder)
+        ready = _ready_index(source / READY_FILE)
+        if ready is not None:
+            return ready
         meta = json.loads((source / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"search index format {meta.get('format')!r}, expected {FORMAT_VERSION}: rebuild it")
         weights = Weights(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta["weights"].items()})
-        docs = [_doc_from_dict(entry) for entry in meta["docs"]]
+        shared = _Interner()  # the same few words, units and concepts occur in many duties: one copy of each
+        docs = [shared.doc(entry) for entry in meta["docs"]]
         analyzer = Analyzer(abbreviations=meta["abbreviations"], forms={k: tuple(v) for k, v in meta["forms"].items()})
         retrievers = {name: bm25s.BM25.load(str(source / f"bm25-{name}"), show_progress=False) for name in FIELDS}
-        text_tokens = [[tuple(terms) for terms in doc] for doc in meta["text_tokens"]]
-        return cls(docs, analyzer, meta["field_terms"], text_tokens, weights, retrievers)
+        text_tokens = [[shared.words(terms) for terms in doc] for doc in meta["text_tokens"]]
+        field_terms = {name: [shared.strings(terms) for terms in docs] for name, docs in meta["field_terms"].items()}
+        return cls(docs, analyzer, field_terms, text_tokens, weights, retrievers)
 
     # ------------------------------------------------------------------------------------------ search
 
@@ -837,6 +850,58 @@ class SearchIndex:
 
 # ---------------------------------------------------------------------------------------------- helpers
 
+READY_FILE = "index.pickle"
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the search package's code and the concept scheme: a pickled index is only as good as the
+    code that made it."""
+    digest = hashlib.sha256()
+    for package in ("kompetencje.search", "kompetencje.ontology"):
+        root = Path(str(resources.files(package)))
+        for path in sorted(root.glob("*")):
+            if path.suffix in {".py", ".ttl", ".toml"}:
+                digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _ready_index(path: Path) -> SearchIndex | None:
+    """The pickled index when it is there and was written by this code, else None. The file is the build's
+    own output (as trusted as the store beside it), never a user's upload."""
+    try:
+        version, digest, index = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if version != FORMAT_VERSION or digest != code_digest() or not isinstance(index, SearchIndex):
+        return None
+    return index
+
+
+class _Interner:
+    """One object per distinct string and per distinct word (tuple of lemmas) read from the saved index."""
+
+    def __init__(self) -> None:
+        self._words: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._refs: dict[tuple[str, str | None, str | None], Ref] = {}
+
+    def doc(self, entry: Mapping[str, Any]) -> DutyDoc:
+        values = dict(entry)
+        for key in ("unit", "department", "municipality"):
+            ref = values[key]
+            key_of = (ref["id"], ref.get("name"), ref.get("symbol"))
+            values[key] = self._refs.setdefault(key_of, Ref(*key_of))
+        values["concepts"] = self.strings(values.get("concepts") or [])
+        return DutyDoc(**values)
+
+    def strings(self, values: Sequence[str]) -> list[str]:
+        return [sys.intern(value) for value in values]
+
+    def words(self, terms: Sequence[str]) -> tuple[str, ...]:
+        word = tuple(sys.intern(term) for term in terms)
+        return self._words.setdefault(word, word)
+
+
 def _corpus_analyzer(docs: Sequence[DutyDoc], office_abbreviations: Mapping[str, str]) -> Analyzer:
     """An analyser that knows the data: the acronyms it defines, the offices' acronyms, and the folded forms
     of its words (so that diacritic-less query words find the words they stand for)."""
@@ -1020,11 +1085,3 @@ def _is_municipality(ref: Ref, wanted: str) -> bool:
 
 def _ref_dict(ref: Ref) -> dict[str, str | None]:
     return {"id": ref.id, "name": ref.name, "symbol": ref.symbol}
-
-
-def _doc_from_dict(entry: Mapping[str, Any]) -> DutyDoc:
-    values = dict(entry)
-    for key in ("unit", "department", "municipality"):
-        values[key] = Ref(**values[key])
-    return DutyDoc(**values)
-
