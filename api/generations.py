@@ -328,6 +328,7 @@ class GenerationMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         generation = None
         if scope["type"] == "http" and "app" in scope:
+            await _catch_up(scope["app"])
             generation = getattr(scope["app"].state, "generation", None)
         if generation is None:
             await self.app(scope, receive, send)
@@ -338,6 +339,19 @@ class GenerationMiddleware:
             await self.app(scope, receive, _marking(send, generation.name))
         finally:
             generation.active -= 1
+
+
+async def _catch_up(app: FastAPI) -> None:
+    """Switch to a new build before answering when the pointer changed (one stat call): after an ingestion
+    answered by another worker, the next request here already reads the new build, without waiting for the
+    watcher's next look."""
+    watch: Watch | None = getattr(app.state, "generation_watch", None)
+    if watch is None or not watch.enabled or pointer_signature(watch.build_dir) == watch.signature:
+        return
+    try:
+        await refresh(app)
+    except Exception:
+        log.exception("switching to the new build failed; serving the previous one")
 
 
 GENERATION_HEADER = b"x-kompetencje-generation"
