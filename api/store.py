@@ -453,9 +453,12 @@ async def store_stats(store: Store, path: Path | None = None, timeout_s: float =
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
         timeout_s=timeout_s)
     graphs = {s["g"].value: int(s["n"].value) for s in per_graph if isinstance(s["g"], ox.NamedNode)}
-    distinct = await store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
-        timeout_s=timeout_s)
+    if getattr(store, "union_materialized", False):  # the default graph is the union, a set: count it
+        distinct = await store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout_s=timeout_s)
+    else:  # the union by hand (a DISTINCT over every graph: slow on a large store)
+        distinct = await store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }",
+            timeout_s=timeout_s)
     triples = int(next(iter(distinct))["n"].value)
     documents = await store.query(
         "SELECT DISTINCT ?d WHERE { GRAPH ?g { ?d a <https://w3id.org/kompetencje/ontology#SourceDocument> } }",

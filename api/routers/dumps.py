@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import logging
 import os
@@ -196,7 +197,7 @@ async def prepare_dumps(settings: Settings, store: DumpSource, stats: StoreStats
         path = cache / name
         if not path.is_file():
             raw, union_materialized = await store.snapshot()
-            await asyncio.to_thread(write_dump, raw, path, name, union_materialized)
+            await asyncio.to_thread(write_dump_once, raw, path, name, union_materialized)
         files[name] = await asyncio.to_thread(_describe, name, path, fmt, stats.modified)
     return files
 
@@ -215,6 +216,15 @@ def _cache_dir(settings: Settings, store: DumpSource) -> Path:
                 shutil.rmtree(old, ignore_errors=True)
         return folder
     raise StoreError("no folder to write the dumps to: set KOMPETENCJE_CACHE_DIR")
+
+
+def write_dump_once(store: ox.Store, path: Path, name: str, union_materialized: bool) -> None:
+    """`write_dump`, unless another server process wrote the file meanwhile: the processes of one server
+    share the cache folder and take turns (an exclusive lock on a file in it), so each dump is written once."""
+    with (path.parent / ".writing.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.is_file():
+            write_dump(store, path, name, union_materialized)
 
 
 def write_dump(store: ox.Store, path: Path, name: str, union_materialized: bool) -> None:
