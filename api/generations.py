@@ -346,7 +346,12 @@ async def _catch_up(app: FastAPI) -> None:
     answered by another worker, the next request here already reads the new build, without waiting for the
     watcher's next look."""
     watch: Watch | None = getattr(app.state, "generation_watch", None)
-    if watch is None or not watch.enabled or pointer_signature(watch.build_dir) == watch.signature:
+    if watch is None or not watch.enabled:
+        return
+    if watch.lock.locked():  # a switch is under way (the watcher's or another request's): answer after it
+        async with watch.lock:
+            pass
+    if pointer_signature(watch.build_dir) == watch.signature:
         return
     try:
         await refresh(app)

@@ -52,3 +52,33 @@ def test_statistics_are_counted_once_per_store(seed_build, tmp_path: Path, monke
     assert counted == [1] and first == second and first.triples > 0 and first.sources
     shutil.rmtree(tmp_path / "cache")
     assert asyncio.run(open_and_close()) == first and counted == [1, 1]
+
+
+def test_a_request_during_a_switch_is_answered_after_it(tmp_path: Path) -> None:
+    """The watcher (or another request) is opening the new build, the pointer's change already noted: a
+    request arriving meanwhile waits for the switch instead of reading the old build."""
+    from types import SimpleNamespace
+
+    from kompetencje.api import generations
+
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "CURRENT").write_text("gen-000002", encoding="ascii")
+    watch = generations.Watch(build, True)
+    watch.signature = generations.pointer_signature(build)  # noted by the switch under way
+    app = SimpleNamespace(state=SimpleNamespace(generation_watch=watch, generation="gen-000001"))
+
+    async def switch() -> None:
+        async with watch.lock:
+            await asyncio.sleep(0.2)  # opening the new build
+            app.state.generation = "gen-000002"
+
+    async def run() -> str:
+        switching = asyncio.create_task(switch())
+        await asyncio.sleep(0)  # the switch holds the lock now
+        await generations._catch_up(app)
+        seen = app.state.generation
+        await switching
+        return seen
+
+    assert asyncio.run(run()) == "gen-000002"
