@@ -122,10 +122,15 @@ def usage() -> dict[str, float]:
 
 def hottest(profiler: cProfile.Profile, limit: int = 15) -> list[list[Any]]:
     """The functions the most time was spent in (own time), as [name, own s, cumulative s, calls]."""
-    stats = pstats.Stats(profiler)
+    return top_functions(pstats.Stats(profiler), limit, WAITS)
+
+
+def top_functions(stats: pstats.Stats, limit: int, waits: tuple[str, ...]) -> list[list[Any]]:
+    """[function, own s, cumulative s, calls] by own time, functions named by one of `waits` (locks, epoll,
+    sleep: waiting, not working) left out."""
     rows = []
     for (filename, line, function), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        if any(word in function for word in WAITS):
+        if any(word in function for word in waits):
             continue
         short = "/".join(Path(filename).parts[-2:]) if filename.startswith("/") else filename
         rows.append([f"{short}:{line}({function})", round(own, 3), round(cumulative, 3), calls])

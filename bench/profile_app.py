@@ -20,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from bench import build_bench
 from bench.inprocess import latency_summary
 
 WAITS = ("acquire", "wait", "poll", "select", "sleep", "control", "_run_once", "'get' of '_queue.SimpleQueue")
@@ -57,13 +58,7 @@ class ThreadProfiles:
 
 def top_functions(stats: pstats.Stats, limit: int = 12) -> list[list[Any]]:
     """[function, own s, cumulative s, calls] by own time, waits (locks, epoll, sleep) left out."""
-    rows = []
-    for (filename, line, function), (_cc, calls, own, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        if any(word in function for word in WAITS):
-            continue
-        short = "/".join(Path(filename).parts[-2:]) if filename.startswith("/") else filename
-        rows.append([f"{short}:{line}({function})", round(own, 3), round(cumulative, 3), calls])
-    return sorted(rows, key=lambda row: -row[1])[:limit]
+    return build_bench.top_functions(stats, limit, WAITS)
 
 
 def time_queries() -> dict[str, list[float]]:

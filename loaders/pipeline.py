@@ -23,13 +23,13 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kompetencje.codedigest import packages_digest
 from kompetencje.errors import InputError, KompetencjeError, StoreError, ValidationFailed
 from kompetencje.loaders.compiled_reasoning import Rule, apply_in_python, compile_rules
 from kompetencje.loaders.compiled_validation import Check, compile_shapes, report_for, validate_in_store
@@ -107,13 +107,7 @@ def try_load_document(path: Path) -> LoadedDocument | KompetencjeError:
 @lru_cache(maxsize=1)
 def loader_fingerprint() -> str:
     """A digest of the loaders' code and package data: a cached reading is only as good as the code made it."""
-    digest = hashlib.sha256()
-    for package in ("kompetencje.loaders", "kompetencje.ontology"):
-        root = Path(str(resources.files(package)))
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".ttl", ".toml"}:
-                digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    return packages_digest("kompetencje.loaders", "kompetencje.ontology")
 
 
 def document_key(path: Path) -> str:

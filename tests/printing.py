@@ -99,11 +99,7 @@ def print_pdf(text: str, *, running_head: str | None = None, font_size: float = 
             index += 1
             continue
         if TABLE_ROW.match(line):
-            rows = []
-            while index < len(lines) and TABLE_ROW.match(lines[index]):
-                if not TABLE_RULE.match(lines[index]) and any(_cells(lines[index])):
-                    rows.append(_cells(lines[index]))
-                index += 1
+            rows, index = _table_rows(lines, index)
             width = max(len(row) for row in rows)
             last = 30.0
             with pdf.table(col_widths=(*([(pdf.epw - last) / (width - 1)] * (width - 1)), last),
@@ -119,6 +115,17 @@ def print_pdf(text: str, *, running_head: str | None = None, font_size: float = 
                        new_y="NEXT")
         index += 1
     return bytes(pdf.output())
+
+
+def _table_rows(lines: list[str], index: int) -> tuple[list[list[str]], int]:
+    """The cells of the Markdown table rows from `index` on (rule rows and empty rows left out), and the
+    index of the first line after the table."""
+    rows = []
+    while index < len(lines) and TABLE_ROW.match(lines[index]):
+        if not TABLE_RULE.match(lines[index]) and any(_cells(lines[index])):
+            rows.append(_cells(lines[index]))
+        index += 1
+    return rows, index
 
 
 def print_docx(text: str, *, title: str | None = None) -> bytes:
@@ -138,11 +145,7 @@ def print_docx(text: str, *, title: str | None = None) -> bytes:
             index += 1
             continue
         if TABLE_ROW.match(line):
-            rows = []
-            while index < len(lines) and TABLE_ROW.match(lines[index]):
-                if not TABLE_RULE.match(lines[index]) and any(_cells(lines[index])):
-                    rows.append(_cells(lines[index]))
-                index += 1
+            rows, index = _table_rows(lines, index)
             table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
             for row, cells in zip(table.rows, rows, strict=True):
                 for cell, value in zip(row.cells, cells, strict=False):

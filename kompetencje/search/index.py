@@ -29,7 +29,6 @@ concept labels, and whether the query's words stand together in the duty's text.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 import re
@@ -40,7 +39,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +46,7 @@ import bm25s
 import numpy as np
 import pyoxigraph as ox
 
+from kompetencje.codedigest import packages_digest
 from kompetencje.loaders.morphology import fold, names_match, tokens
 from kompetencje.search.analyzer import Analyzer, Token, acronym_definitions, sanitize
 from kompetencje.search.concepts import Concept, classify, load_concepts
@@ -857,13 +856,7 @@ READY_FILE = "index.pickle"
 def code_digest() -> str:
     """A digest of the search package's code and the concept scheme: a pickled index is only as good as the
     code that made it."""
-    digest = hashlib.sha256()
-    for package in ("kompetencje.search", "kompetencje.ontology"):
-        root = Path(str(resources.files(package)))
-        for path in sorted(root.glob("*")):
-            if path.suffix in {".py", ".ttl", ".toml"}:
-                digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
+    return packages_digest("kompetencje.search", "kompetencje.ontology")
 
 
 def _ready_index(path: Path) -> SearchIndex | None:
