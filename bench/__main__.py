@@ -52,6 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", type=Path, required=True)
     p.add_argument("--profile", action="store_true")
     p.add_argument("--cache", type=Path, default=None, help="the reading cache, as `kompetencje build` keeps it")
+    p.add_argument("--previous", type=Path, default=None,
+                   help="the build to patch incrementally, as `kompetencje build` patches the current one")
     p.set_defaults(run=run_build_child)
 
     from bench.inprocess import add_child_parser as add_inprocess_child

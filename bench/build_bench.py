@@ -93,8 +93,9 @@ def child_main(args: argparse.Namespace) -> int:
         if profiler:
             profiler.enable()
         result = build(args.sources, args.out, base_iri=BASE_IRI, keep_going=True, progress=timer.progress,
-                       cache_dir=args.cache)
-        report.update(counts=result.counts, documents=len(result.documents), failures=len(result.failures),
+                       cache_dir=args.cache, previous=getattr(args, "previous", None))
+        report.update(counts=result.counts, documents=result.document_count, redone=len(result.documents),
+                      failures=len(result.failures),
                       disagreements=len(result.disagreements), violations=0)
     except KompetencjeError as error:
         report.update(error=f"{type(error).__name__}: {error.message}",
@@ -176,13 +177,14 @@ class BuildRun:
 
 
 def run_child(sources: Path, out: Path, report_path: Path, *, profile: bool = False,
-              timeout: float = 7200.0, cache: Path | None = None) -> BuildRun:
+              timeout: float = 7200.0, cache: Path | None = None, previous: Path | None = None) -> BuildRun:
     """Build `sources` into `out` in a fresh `python -m bench build-child` process (with `cache`, reusing
     the readings of unchanged documents as `kompetencje build` does)."""
     report_path.unlink(missing_ok=True)
     command = [sys.executable, "-m", "bench", "build-child", "--sources", str(sources), "--out", str(out),
                "--report", str(report_path)] + (["--profile"] if profile else [])
     command += ["--cache", str(cache)] if cache else []
+    command += ["--previous", str(previous)] if previous else []
     log = report_path.with_suffix(".log")
     started = time.perf_counter()
     with log.open("wb") as output:

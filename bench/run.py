@@ -141,7 +141,7 @@ def build_scale(percent: float, seed: int, work: Path, jobs: int) -> ScaleResult
     result = ScaleResult(percent, corpus.documents, corpus.gminas, corpus.bytes / 1e6, build)
     result.changed = change_one_document(folder / "sources")
     result.rebuild = checked(run_child(folder / "sources", folder / "build", folder / "rebuild-report.json",
-                                       cache=cache), "rebuild")
+                                       cache=cache, previous=folder / "build"), "rebuild")
     say(f"scale {percent:g} %: rebuilt in {result.rebuild.seconds:.1f} s")
     return result
 

@@ -62,6 +62,8 @@ def add_build(sub) -> None:
     p = sub.add_parser("build", help="build the reasoned, validated graph from data/sources")
     add_data_options(p)
     p.add_argument("--keep-going", action="store_true", help="skip unreadable documents instead of stopping")
+    p.add_argument("--full", action="store_true",
+                   help="build every document again instead of patching the current build for what changed")
     p.set_defaults(run=run_build)
 
 
@@ -140,7 +142,8 @@ def run_build(args: argparse.Namespace) -> int:
             bar.update(task, description=step, completed=done, total=total)
 
         # a new build generation, swapped in atomically (a running server picks it up; loaders/ingest.py)
-        result = rebuild(args.data, base_iri=args.base_iri, keep_going=args.keep_going, progress=report).result
+        result = rebuild(args.data, base_iri=args.base_iri, keep_going=args.keep_going, progress=report,
+                         full=args.full).result
     for failure in result.failures:
         print(f"skipped: {failure.describe()}", file=sys.stderr)
     for difference in result.disagreements:
@@ -150,8 +153,9 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def print_summary(result) -> None:
-    warnings = sum(len(d.findings) for d in result.documents) + len(result.disagreements)
-    table = Table(title=f"kompetencje build: {len(result.documents)} documents in {result.seconds:.1f} s")
+    warnings = result.warnings
+    redone = f" ({len(result.documents)} read and graphed again)" if result.kept else ""
+    table = Table(title=f"kompetencje build: {result.document_count} documents{redone} in {result.seconds:.1f} s")
     for column in ("municipalities", "departments", "units", "posts", "duties", "sub-items", "links",
                    "warnings", "quads"):
         table.add_column(column, justify="right")
@@ -252,7 +256,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from kompetencje.api.settings import Settings
 
     if args.build:
-        run_build(argparse.Namespace(data=args.data, base_iri=args.base_iri, keep_going=True))
+        run_build(argparse.Namespace(data=args.data, base_iri=args.base_iri, keep_going=True, full=False))
     store = args.store or str(args.data / "build" / "store")
     overrides = {"data_dir": args.data, "store": store, "base_iri": args.base_iri}
     overrides.update({k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers))

