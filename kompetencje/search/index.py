@@ -157,6 +157,12 @@ def _value(solution: Any, name: str) -> str | None:
     return None if term is None else str(term.value)
 
 
+def _shared(solution: Any, name: str) -> str | None:
+    """`_value`, one string object per distinct value: a unit's names repeat in every duty of the unit."""
+    value = _value(solution, name)
+    return None if value is None else sys.intern(value)
+
+
 def _select(store: Any, query: str) -> Any:
     """Run a SELECT over the store's default graph: the union of the named graphs as the build materialises
     it, or, for a store whose default graph is empty (a test store of named graphs), oxigraph's union view."""
@@ -176,7 +182,7 @@ def read_duties(store: Any) -> list[DutyDoc]:
         doc = docs.get(duty)
         if doc is None or _prefer(row, doc):
             docs[duty] = doc = _doc(row, doc.concepts if doc else [])
-        concept = _value(row, "concept")
+        concept = _shared(row, "concept")
         if concept and concept not in doc.concepts:
             doc.concepts.append(concept)
     for duty, doc in docs.items():
@@ -202,9 +208,9 @@ def _doc(row: Any, concepts: list[str]) -> DutyDoc:
         sequence=int(sequence) if sequence and sequence.lstrip("-").isdigit() else None,
         provision_id=_value(row, "provision"), provision_label=_value(row, "provisionLabel"),
         parent=_value(row, "parent"), top=_value(row, "top") or "",
-        unit=Ref(_value(row, "holder") or "", _value(row, "holderName"), _value(row, "holderSymbol")),
-        department=Ref(_value(row, "dept") or "", _value(row, "deptName"), _value(row, "deptSymbol")),
-        municipality=Ref(_value(row, "office") or "", _value(row, "municipality"), _value(row, "teryt")),
+        unit=Ref(_shared(row, "holder") or "", _shared(row, "holderName"), _shared(row, "holderSymbol")),
+        department=Ref(_shared(row, "dept") or "", _shared(row, "deptName"), _shared(row, "deptSymbol")),
+        municipality=Ref(_shared(row, "office") or "", _shared(row, "municipality"), _shared(row, "teryt")),
         concepts=list(concepts),
     )
 
