@@ -252,7 +252,16 @@ def document_graph(item: LoadedDocument) -> BuiltGraph:
     graph = document_to_graph(doc, iris[doc.meta.doc_id], canon, item.content)  # type: ignore[index]
     graph += classify_graph(graph)
     apply_in_python(graph, compiled_rules(), in_place=True)
-    return BuiltGraph(doc.meta.doc_id, graph.serialize(format="nt"))
+    return BuiltGraph(doc.meta.doc_id, as_stored(graph.serialize(format="nt")))
+
+
+def as_stored(ntriples: str) -> str:
+    """N-Triples as the store gives them back: oxigraph keeps a literal's value, not its spelling ("1.0" as
+    a decimal comes back "1", "007" as an integer "7"), so dataset.trig, written from this, says what the
+    endpoint says."""
+    store = ox.Store()
+    store.load(ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
 
 
 def graphs_for(loaded: list[LoadedDocument], minter: IriMinter, progress: Progress | None = None,

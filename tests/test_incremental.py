@@ -171,3 +171,16 @@ def test_an_unchanged_corpus_keeps_every_document(before: Path, tmp_path: Path) 
     (_full, full_dir), (patched, patched_dir) = both_builds(before, sources, tmp_path)
     assert_same_build(full_dir, patched_dir)
     assert patched.documents == [] and patched.kept == len(discover_sources(sources))
+
+
+def test_dataset_trig_and_the_default_graph_hold_the_named_graphs(before: Path) -> None:
+    """What the build streams: dataset.trig has exactly the store's named graphs, and the default graph is
+    their union as a set."""
+    store = ox.Store.read_only(str(before / "build" / "store"))
+    named = {q for q in store if isinstance(q.graph_name, ox.NamedNode)}
+    trig = set(ox.parse(path=str(before / "build" / "dataset.trig"), format=ox.RdfFormat.TRIG))
+    assert trig == named
+    default = {ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None,
+                                                                                          ox.DefaultGraph())}
+    assert default == {ox.Triple(q.subject, q.predicate, q.object) for q in named}
+    assert len(default) < len(named), "some triples are stated by more than one graph, and counted once"
