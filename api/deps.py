@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from kompetencje.api.query_pool import QueryPool
 from kompetencje.api.remote_store import RemoteStore
 from kompetencje.api.settings import Settings
-from kompetencje.api.store import Store, StoreStats
+from kompetencje.api.store import EmbeddedStore, Store, StoreStats
 from kompetencje.errors import StoreError
 from kompetencje.search import SearchIndex
 
@@ -41,6 +41,12 @@ def get_store(request: Request) -> Store:
     if store is None:
         raise StoreError(getattr(request.app.state, "store_error", None) or "the store is not open")
     return store
+
+
+def get_embedded_store(request: Request) -> EmbeddedStore | None:
+    """The embedded store of the build this request reads, or None (no store, or a remote one)."""
+    store = _current(request, "store")
+    return store if isinstance(store, EmbeddedStore) else None
 
 
 def get_query_pool(request: Request) -> QueryPool | RemoteStore:

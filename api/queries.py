@@ -6,29 +6,35 @@ the default graph, which is the union of all named graphs (docs/graph.md). Where
 inverse or a super-property, the patterns accept both directions (``komp:hasDuty|^komp:dutyOf``), so the
 answers do not depend on whether entailments were materialised.
 
+Most queries give one row per thing; the unit page's node and duties come as facts instead (``?key
+?value`` rows, read by `node_row`, `node_refs` and units.py's `duty_rows`), which pyoxigraph plans and
+evaluates faster (see "How the unit queries are shaped" below).
+
 The graph shape these queries follow is docs/graph.md.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 
 from pyoxigraph import Literal, NamedNode, Variable
 
 from kompetencje.api.store import Store
-from kompetencje.vocab import sparql_prefixes
+from kompetencje.vocab import KOMP_NS, sparql_prefixes
 
 PREFIXES = sparql_prefixes()
 
-# The kind of an organisational node, as a string the views and pages use.
-KIND_BIND = """
-  BIND(IF(EXISTS { ?NODE a komp:SinglePersonPost }, "post-unit",
-       IF(EXISTS { ?NODE a komp:Department }, "department",
-       IF(EXISTS { ?NODE a komp:Unit }, "unit",
-       IF(EXISTS { ?NODE a komp:Post }, "post",
-       IF(EXISTS { ?NODE a komp:Office }, "office",
-       IF(EXISTS { ?NODE a komp:ExternalOrganisation }, "external", "other")))))) AS ?KIND)
-"""
+# The kind of an organisational node, as a string the views and pages use: the first of these classes the
+# node has (a single-person post is also a unit), else "other". KIND_BIND says it in SPARQL, `kind_from`
+# in Python (for the queries that read a node's classes as facts).
+KIND_CLASSES = (("SinglePersonPost", "post-unit"), ("Department", "department"), ("Unit", "unit"),
+                ("Post", "post"), ("Office", "office"), ("ExternalOrganisation", "external"))
+KIND_BIND = "\n  BIND(" + "".join(f'IF(EXISTS {{ ?NODE a komp:{c} }}, "{k}",\n       ' for c, k in KIND_CLASSES) \
+    + '"other"' + ")" * len(KIND_CLASSES) + " AS ?KIND)\n"
+_KIND_BY_CLASS = {KOMP_NS + c: k for c, k in KIND_CLASSES}
 
 
 def kind_of(node: str, kind: str) -> str:
@@ -102,9 +108,22 @@ GROUP BY ?unit ?dept ?office
 ORDER BY ?office ?dept ?symbol ?name
 """
 
-# One organisational node (unit, department, post, office, external organisation): bind ?node.
-# (Each OPTIONAL is one path with at most a FILTER EXISTS: pyoxigraph evaluates such a right side once per
-# row on the left, but an OPTIONAL that joins several patterns over the whole store.)
+# How the unit queries are shaped for pyoxigraph 0.5 (each shape measured on a 10 % build, at 1 and 10 %):
+# - the bound ?node is an inline VALUES block, the smallest pattern, so the plan starts from it and evaluates
+#   what follows as lookups per row when it is a triple pattern, a path, an OPTIONAL, or a UNION whose every
+#   branch is one of those (with BIND, FILTER EXISTS and OPTIONAL on top) on the same subject. A UNION branch
+#   that joins two patterns, starts with OPTIONAL, or holds a sequence path (p*/q), and an OPTIONAL over a
+#   UNION of branches on different subjects, are evaluated over the whole store (5 to 30 ms at 10 % instead of
+#   < 1 ms): such a join is written as FILTER EXISTS, an inverse path, or an OPTIONAL inside the branch.
+# - planning a chain of n OPTIONALs takes time growing faster than n squared (8: 0.13 ms, 16: 0.9 ms, more
+#   than the lookups); a UNION of n branches plans in linear time. Where no GROUP BY is needed, a query gives
+#   facts (?key ?value rows) read in Python (`node_row`, `duty_rows`): the first value of a key in the rows'
+#   order is the one SAMPLE gives (oxigraph's SAMPLE keeps the first bound value).
+# - the rows of a GROUP BY come out in an order of its own (a hash of the keys): a query whose ORDER BY can
+#   tie (COOPERATION: two links with one partner) keeps its GROUP BY, so that ties keep their order.
+
+# One organisational node (unit, department, post, office, external organisation) as one row: bind ?node.
+# (The API reads the same from NODE_FACTS, in half the time; this is the form for a single row.)
 NODE = PREFIXES + """
 SELECT ?node (SAMPLE(?l) AS ?name) (SAMPLE(?sym) AS ?symbol) (SAMPLE(?ut) AS ?unit_type) (SAMPLE(?k) AS ?kind)
        (SAMPLE(?p) AS ?parent) (SAMPLE(?o) AS ?office) (SAMPLE(?d) AS ?dept) (SAMPLE(?mn) AS ?municipality)
@@ -123,6 +142,38 @@ WHERE {
 }
 GROUP BY ?node
 """
+
+def _node_facts(refs: str) -> str:
+    """NODE as facts: the node's classes (its kind; a node without a class is not there), labels, symbol,
+    unit type and parents (?key ?value), and one "up" row per step of org:subOrganizationOf / org:postIn up
+    from the node itself (the steps NODE's paths take, in the order they take them), flagging departments
+    and the offices it is a unit of. `refs` is an OPTIONAL giving facts (?ref_key ?ref_value) of ?value."""
+    return PREFIXES + """
+SELECT ?node ?key ?value ?is_dept ?office ?is_office ?municipality""" + (" ?ref_key ?ref_value" if refs else "") + """
+WHERE {
+  { ?node a ?value BIND("class" AS ?key) }
+  UNION { ?node skos:prefLabel ?value BIND("name" AS ?key) }
+  UNION { ?node skos:altLabel ?value BIND("alt_labels" AS ?key) }
+  UNION { ?node skos:notation ?value BIND("symbol" AS ?key) }
+  UNION { ?node komp:unitType ?value BIND("unit_type" AS ?key) }
+  UNION { ?node org:subOrganizationOf|org:unitOf|org:postIn ?value BIND("parent" AS ?key)""" + refs + """ }
+  UNION { ?node (org:subOrganizationOf|org:postIn)* ?value BIND("up" AS ?key)
+          OPTIONAL { ?value a komp:Department BIND(true AS ?is_dept)""" + refs + """ }
+          OPTIONAL { ?value org:unitOf ?office
+                     OPTIONAL { ?office a komp:Office BIND(true AS ?is_office) }
+                     OPTIONAL { ?office komp:municipalityName ?municipality } } }
+}
+"""
+
+
+# Bind ?node. NODE_AND_REFS adds the classes, label and symbol of its parents and departments (?ref_key
+# ?ref_value of the IRI in ?value), for the references of a unit's page.
+NODE_FACTS = _node_facts("")
+NODE_AND_REFS = _node_facts("""
+    OPTIONAL { { ?value a ?ref_value BIND("class" AS ?ref_key) }
+               UNION { ?value skos:prefLabel ?ref_value BIND("name" AS ?ref_key) }
+               UNION { ?value skos:notation ?ref_value BIND("symbol" AS ?ref_key) } }""")
+
 
 POSTS = PREFIXES + """
 SELECT ?node ?post (SAMPLE(?l) AS ?name) (GROUP_CONCAT(DISTINCT ?alt; SEPARATOR="\\u001f") AS ?alt_labels)
@@ -151,11 +202,13 @@ WHERE {
 ORDER BY ?contact ?field ?value
 """
 
-# All duties of a node, own and shared, with their sub-items (any depth): bind ?node.
+# All duties of a node, own and shared, with their sub-items (any depth) and the source spans of each:
+# bind ?node. Facts, read by `duty_rows` and `span_rows` in api/routers/units.py: one row per fact of a duty
+# (?key ?value; the number of a provision in ?label) and one per source span (?key "span" and the span's
+# columns, as DUTY_SPANS gives them), each with ?sh (on a shared list) and ?holder (the department holding
+# a shared duty) of the list the duty was found on. One pass over the lists and sub-items for both.
 DUTIES = PREFIXES + """
-SELECT ?node ?duty (SAMPLE(?sh) AS ?shared) (SAMPLE(?p) AS ?parent) (SAMPLE(?t) AS ?text)
-       (SAMPLE(?n) AS ?item_number) (SAMPLE(?s) AS ?sequence) (SAMPLE(?g) AS ?group)
-       (SAMPLE(?pv) AS ?provision) (SAMPLE(?pvl) AS ?provision_label) (SAMPLE(?holder) AS ?shared_holder)
+SELECT ?node ?duty ?sh ?holder ?key ?value ?label ?span ?document ?start ?end ?title ?from ?until
 WHERE {
   { ?node komp:hasDuty|^komp:dutyOf ?top . BIND(false AS ?sh) }
   UNION
@@ -163,18 +216,26 @@ WHERE {
   UNION
   { ?top komp:appliesTo ?node . OPTIONAL { ?holder komp:hasSharedDuty ?top } BIND(true AS ?sh) }
   ?duty komp:subDutyOf* ?top .
-  OPTIONAL { ?duty komp:subDutyOf ?p }
-  OPTIONAL { ?duty dct:description ?t }
-  OPTIONAL { ?duty komp:itemNumber ?n }
-  OPTIONAL { ?duty komp:sequence ?s }
-  OPTIONAL { ?duty komp:dutyGroup ?g }
-  OPTIONAL { ?duty komp:provision ?pv . OPTIONAL { ?pv eli:number ?pvl } }
+  OPTIONAL {
+    { ?duty komp:subDutyOf ?value BIND("parent" AS ?key) }
+    UNION { ?duty dct:description ?value BIND("text" AS ?key) }
+    UNION { ?duty komp:itemNumber ?value BIND("item_number" AS ?key) }
+    UNION { ?duty komp:sequence ?value BIND("sequence" AS ?key) }
+    UNION { ?duty komp:dutyGroup ?value BIND("group" AS ?key) }
+    UNION { ?duty komp:provision ?value BIND("provision" AS ?key) OPTIONAL { ?value eli:number ?label } }
+    UNION { ?duty prov:wasDerivedFrom ?span FILTER EXISTS { ?span a komp:SourceSpan } BIND("span" AS ?key)
+            OPTIONAL {
+              ?span dct:isPartOf ?document . OPTIONAL { ?document dct:title ?title }
+              OPTIONAL { ?document komp:inForceFrom ?from } OPTIONAL { ?document komp:inForceUntil ?until }
+            }
+            OPTIONAL { ?span komp:startLine ?start }
+            OPTIONAL { ?span komp:endLine ?end } }
+  }
 }
-GROUP BY ?node ?duty
-ORDER BY ?shared ?sequence ?item_number
 """
 
-# Source spans of the duties of a node (own and shared, with sub-items): bind ?node.
+# Source spans of the duties of a node (own and shared, with sub-items): bind ?node. (The API reads them
+# from DUTIES.)
 DUTY_SPANS = PREFIXES + """
 SELECT DISTINCT ?node ?duty ?span ?document ?start ?end ?title ?from ?until
 WHERE {
@@ -240,7 +301,32 @@ ORDER BY ?document
 
 # --- reporting ------------------------------------------------------------------------------------------
 
-# The direct superiors of a node with the provision of each reporting line: bind ?node.
+# The direct superiors of the node and of every node above it (komp:reportsTo*), each with the provision of
+# its reporting line (bind ?node): one row per ?sub (the node or a node above) and ?superior, as SUPERIORS
+# gives for ?sub, in the order of SUPERIORS. The reporting chain is walked from these rows in one query.
+SUPERIORS_UP = PREFIXES + """
+SELECT ?node ?sub ?superior (SAMPLE(?l) AS ?name) (SAMPLE(?sym) AS ?symbol) (SAMPLE(?k) AS ?kind)
+       (SAMPLE(?line) AS ?reporting_line) (SAMPLE(?pv) AS ?provision) (SAMPLE(?pvl) AS ?provision_label)
+WHERE {
+  ?node komp:reportsTo* ?sub .
+  ?sub komp:reportsTo ?superior .
+""" + kind_of("superior", "k") + """
+  OPTIONAL { { ?superior skos:prefLabel ?l } UNION { ?superior skos:notation ?sym } }
+  OPTIONAL {
+    ?sub ^komp:subordinate ?line
+    FILTER(EXISTS { ?line komp:superior ?superior } && EXISTS { ?line a komp:ReportingLine })
+    OPTIONAL {
+      ?line komp:provision|prov:wasDerivedFrom ?pv FILTER EXISTS { ?pv a eli:LegalResourceSubdivision }
+      OPTIONAL { ?pv eli:number ?pvl }
+    }
+  }
+}
+GROUP BY ?node ?sub ?superior
+ORDER BY ?sub ?superior
+"""
+
+# The direct superiors of a node with the provision of each reporting line: bind ?node. (The API walks the
+# chain with SUPERIORS_UP.)
 SUPERIORS = PREFIXES + """
 SELECT ?node ?superior (SAMPLE(?l) AS ?name) (SAMPLE(?sym) AS ?symbol) (SAMPLE(?k) AS ?kind)
        (SAMPLE(?line) AS ?reporting_line) (SAMPLE(?pv) AS ?provision) (SAMPLE(?pvl) AS ?provision_label)
@@ -377,27 +463,126 @@ def iri_or_none(text: str) -> NamedNode | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)
+def _converter(datatype: str) -> Callable[[str], Value] | None:
+    """How the lexical form of a literal of this datatype becomes its value (None: it stays a str)."""
+    local = datatype.rsplit("#", 1)[-1]
+    if local in _NUMERIC:
+        return int
+    if local in {"decimal", "double", "float"}:
+        return float
+    if local == "boolean":
+        return lambda text: text in {"true", "1"}
+    return None
+
+
 def term_value(term: object) -> Value:
     """Plain Python value of a result term: IRIs and strings as str, integers as int, booleans as bool."""
     if term is None:
         return None
     if isinstance(term, Literal):
-        local = term.datatype.value.rsplit("#", 1)[-1]
-        if local in _NUMERIC:
-            return int(term.value)
-        if local in {"decimal", "double", "float"}:
-            return float(term.value)
-        if local == "boolean":
-            return term.value in {"true", "1"}
+        convert = _converter(term.datatype.value)
+        return term.value if convert is None else convert(term.value)
     return getattr(term, "value", str(term))
 
 
 async def select(store: Store, query: str, **bindings: str) -> list[Row]:
     """Run a SELECT with IRIs bound to variables; rows as dicts of plain values (unbound → None)."""
+    return as_rows(*await select_terms(store, query, **bindings))
+
+
+async def select_terms(store: Store, query: str, **bindings: str) -> tuple[list[str], list[tuple]]:
+    """Run a SELECT with IRIs bound to variables: its variable names and its rows as tuples of terms (None
+    when unbound), in the order of the names. (Reading a solution by position is several times faster than
+    by name, and queries read as facts need only some of their cells as values.)"""
     substitutions = {Variable(name): NamedNode(iri) for name, iri in bindings.items()}
     solutions = await store.query(query, substitutions=substitutions)
-    names = list(solutions.variables)
-    return [{name: term_value(row[name]) for name in names} for row in solutions]
+    return [getattr(v, "value", v) for v in solutions.variables], [tuple(row) for row in solutions]
+
+
+async def select_all(store: Store, queries: Sequence[str], **bindings: str) -> list[tuple[list[str], list[tuple]]]:
+    """`select_terms` of several queries with the same bound IRIs: on a store that can run a batch
+    (`EmbeddedStore.query_all`) in one hand-over to its threads, on any other all at once."""
+    substitutions = {Variable(name): NamedNode(iri) for name, iri in bindings.items()}
+    run_all = getattr(store, "query_all", None)
+    if run_all is None:
+        return list(await asyncio.gather(*(select_terms(store, query, **bindings) for query in queries)))
+    results = await run_all([(query, substitutions) for query in queries])
+    return [([getattr(v, "value", v) for v in found.variables], [tuple(row) for row in found]) for found in results]
+
+
+def as_rows(names: list[str], rows: list[tuple]) -> list[Row]:
+    """Rows of terms (as `select_terms` gives them) as dicts of plain values, as `select` gives them."""
+    return [{name: term_value(term) for name, term in zip(names, row, strict=True)} for row in rows]
+
+
+# --- facts: queries that give (?key ?value) rows instead of one aggregated row ---------------------------
+
+Facts = dict[str, list]  # key -> its values (terms), in the order of the rows; the first is SAMPLE's
+
+
+def facts_of(rows: Iterable[tuple], key: int, value: int) -> Facts:
+    """The bound values of each key, from the rows' columns at the positions `key` and `value`."""
+    facts: Facts = {}
+    for row in rows:
+        if row[key] is not None and row[value] is not None:
+            facts.setdefault(row[key].value, []).append(row[value])
+    return facts
+
+
+def first(facts: Facts, key: str) -> Value:
+    """The first value of a key, as SAMPLE gives it (None when there is none)."""
+    values = facts.get(key)
+    return term_value(values[0]) if values else None
+
+
+def kind_from(classes: Iterable[object]) -> str:
+    """KIND_BIND in Python: the kind of a node with these classes (terms)."""
+    found = {getattr(c, "value", None) for c in classes}
+    return next((kind for iri, kind in _KIND_BY_CLASS.items() if iri in found), "other")
+
+
+def joined(values: Iterable[object]) -> str | None:
+    """GROUP_CONCAT(DISTINCT ...; SEPARATOR="\\u001f") of these terms: None when there is none."""
+    distinct = list(dict.fromkeys(values))
+    return "\u001f".join(str(getattr(v, "value", v)) for v in distinct) if distinct else None
+
+
+def node_row(node: str, names: list[str], rows: list[tuple]) -> Row | None:
+    """The row NODE gives for a node, from the NODE_FACTS (or NODE_AND_REFS) rows; None without a class."""
+    at = {name: i for i, name in enumerate(names)}
+    own = facts_of(rows, at["key"], at["value"])
+    if not own.get("class"):
+        return None
+    up = [row for row in rows if row[at["key"]].value == "up"]
+    return {"node": node, "name": first(own, "name"), "symbol": first(own, "symbol"),
+            "unit_type": first(own, "unit_type"), "kind": kind_from(own["class"]), "parent": first(own, "parent"),
+            "office": _first_where(up, at["is_office"], at["office"]),
+            "dept": _first_where(up, at["is_dept"], at["value"]),
+            "municipality": _first_where(up, at["municipality"], at["municipality"]),
+            "alt_labels": joined(own.get("alt_labels", []))}
+
+
+def _first_where(rows: list[tuple], flag: int, column: int) -> Value:
+    """The value at `column` of the first row whose `flag` column is bound."""
+    return next((term_value(row[column]) for row in rows if row[flag] is not None), None)
+
+
+def node_refs(names: list[str], rows: list[tuple]) -> dict[str, Row]:
+    """Name, symbol and kind (as NODE gives them) of each parent and department in NODE_AND_REFS rows, by IRI;
+    a node without a class is left out, as NODE gives no row for it."""
+    at = {name: i for i, name in enumerate(names)}
+    by_ref: dict[str, list[tuple]] = {}
+    for row in rows:
+        if row[at["ref_key"]] is not None:
+            by_ref.setdefault(row[at["value"]].value, []).append(row)
+    refs = {}
+    for iri, found in by_ref.items():
+        facts = facts_of(found, at["ref_key"], at["ref_value"])
+        if facts.get("class"):
+            refs[iri] = {"name": first(facts, "name"), "symbol": first(facts, "symbol"),
+                         "kind": kind_from(facts["class"])}
+    return refs
 
 
 def split_values(joined: Value) -> list[str]:

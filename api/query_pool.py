@@ -102,13 +102,16 @@ def worker_main(conn: Connection, store_path: str) -> None:
             return
         if job is None:
             return
-        conn.send(_answer(store, job, union_materialized))
+        conn.send(answer(store, job, union_materialized))
 
 
-def _answer(store: ox.Store, job: Job, union_materialized: bool) -> tuple:
+def answer(store: ox.Store, job: Job, union_materialized: bool, deadline: float | None = None) -> tuple:
+    """The reply to a job as a worker sends it (a small tuple; `reply_of` reads it). `deadline`
+    (time.monotonic) stops reading the result past it, for a job run in the server's own process, where
+    nothing can kill it (api/lookup.py)."""
     options = QueryOptions(substitutions=job.substitutions, default_graph=job.default_graph,
                            named_graphs=job.named_graphs, union=job.union, row_cap=job.row_cap,
-                           base_iri=job.base_iri)
+                           base_iri=job.base_iri, deadline=deadline)
     try:
         kind, name, body = serialize(execute(store, job.sparql, options, union_materialized), job.formats,
                                      options)
@@ -194,19 +197,18 @@ class QueryPool:
         deadline = time.monotonic() + timeout
         worker = await self._acquire(timeout)
         try:
-            answer = await asyncio.to_thread(worker.ask, job, deadline - time.monotonic())
+            answered = await asyncio.to_thread(worker.ask, job, deadline - time.monotonic())
         except asyncio.CancelledError:  # the client went away: the worker may be busy for long
             self._replace(worker)
             raise
         except (EOFError, OSError) as e:
             self._replace(worker)
             raise StoreError(f"the query worker failed ({type(e).__name__}); please try again") from None
-        if answer is None:
+        if answered is None:
             self._replace(worker)
-            raise QueryTimeout(f"The query ran past the time limit ({timeout:g} s) and was stopped. "
-                               "Narrow it down (a more selective pattern, LIMIT), or use the dumps at /dumps/.")
+            raise timed_out(timeout)
         self._idle.put_nowait(worker)
-        return _reply(answer)
+        return reply_of(answered)
 
     async def query(self, sparql: str, *, substitutions: Mapping[ox.Variable, Term] | None = None,
                     default_graph: list[GraphName] | None = None,
@@ -268,13 +270,19 @@ class QueryPool:
         self._workers.clear()
 
 
-def _reply(answer: tuple) -> Reply:
-    status = answer[0]
+def reply_of(answered: tuple) -> Reply:
+    """The Reply of a worker's answer (`answer`), or the error it reports, raised."""
+    status = answered[0]
     if status == "ok":
-        return Reply(kind=answer[1], format=answer[2], body=answer[3])
+        return Reply(kind=answered[1], format=answered[2], body=answered[3])
     if status == "not-acceptable":
-        raise NotAcceptableResult(answer[1])
-    raise _ERRORS.get(answer[1], QueryError)(answer[2])
+        raise NotAcceptableResult(answered[1])
+    raise _ERRORS.get(answered[1], QueryError)(answered[2])
+
+
+def timed_out(timeout: float) -> QueryTimeout:
+    return QueryTimeout(f"The query ran past the time limit ({timeout:g} s) and was stopped. "
+                        "Narrow it down (a more selective pattern, LIMIT), or use the dumps at /dumps/.")
 
 
 def _names(graphs: list[GraphName] | None) -> list[str] | None:

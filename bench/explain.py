@@ -188,7 +188,8 @@ def profile_tables(results: RunResults) -> list[str]:
                   "", "| function | own s | cumulative s | calls |", "|---|---|---|---|"]
         lines += [f"| `{name}` | {own} | {cumulative} | {calls} |" for name, own, cumulative, calls in found["top"]]
         if found.get("queries"):
-            lines += ["", f"The API's store queries during those requests ({endpoint}; wall time seen by the handler):",
+            lines += ["", f"The API's store queries during those requests ({endpoint}; time on the store's thread, "
+                          "planning included):",
                       "", "| query (kompetencje.api.queries) | calls per request | mean ms | total s |",
                       "|---|---|---|---|"]
             lines += [f"| {name} | {calls} | {mean} | {total} |" for name, calls, mean, total in found["queries"]]

@@ -62,8 +62,9 @@ def top_functions(stats: pstats.Stats, limit: int = 12) -> list[list[Any]]:
 
 
 def time_queries() -> dict[str, list[float]]:
-    """Wall seconds of each of the API's own queries (named after their constant in kompetencje.api.queries),
-    recorded by wrapping `EmbeddedStore.query` in this process (the server is not touched)."""
+    """Seconds of each of the API's own queries (named after their constant in kompetencje.api.queries) on
+    the store's thread, recorded by wrapping `EmbeddedStore._run`, which every query of the embedded store
+    passes through (one at a time or several in one hand-over); the server is not touched."""
     timings: dict[str, list[float]] = defaultdict(list)
     try:
         from kompetencje.api import queries
@@ -71,16 +72,16 @@ def time_queries() -> dict[str, list[float]]:
     except ImportError:
         return timings
     names = {text: name for name, text in vars(queries).items() if name.isupper() and isinstance(text, str)}
-    original = EmbeddedStore.query
+    original = EmbeddedStore._run
 
-    async def query(self: Any, sparql: str, **kwargs: Any) -> Any:
+    def run(self: Any, sparql: str, options: Any) -> Any:
         began = time.perf_counter()
         try:
-            return await original(self, sparql, **kwargs)
+            return original(self, sparql, options)
         finally:
             timings[names.get(sparql, "(other)")].append(time.perf_counter() - began)
 
-    EmbeddedStore.query = query  # type: ignore[method-assign]
+    EmbeddedStore._run = run  # type: ignore[method-assign]
     return timings
 
 

@@ -3,7 +3,8 @@
 Queries arrive as GET ?query=, as a POSTed form or as a POSTed application/sparql-query body;
 default-graph-uri / named-graph-uri (repeatable) set the dataset, otherwise the default graph is the union
 of all named graphs. Results are negotiated (Accept with q-values, or format=). The query runs in the
-worker processes of the QueryPool, which stop it at the time limit; over a remote store
+worker processes of the QueryPool, which stop it at the time limit, except a lookup certain to be cheap
+(api/lookup.py), which runs in the server's own process with the same row cap and time limit; over a remote store
 (api/remote_store.py) it is forwarded to the remote endpoint within the time limit, and its answer
 re-serialised in the negotiated format by the same code.
 
@@ -24,9 +25,17 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
 from kompetencje.api import query_text
 from kompetencje.api.conneg import HTML, OFFERS, Format, Kind, negotiate
-from kompetencje.api.deps import PublicUrlDep, SettingsDep, get_public_url, get_query_pool, templates
+from kompetencje.api.deps import (
+    PublicUrlDep,
+    SettingsDep,
+    get_embedded_store,
+    get_public_url,
+    get_query_pool,
+    templates,
+)
+from kompetencje.api.lookup import answer_lookup, parse_lookup
 from kompetencje.api.problems import NotAcceptable, ProtocolError, ReadOnly, TooLarge, UnsupportedMediaType
-from kompetencje.api.query_pool import Job, NotAcceptableResult
+from kompetencje.api.query_pool import Job, NotAcceptableResult, QueryPool, Reply
 from kompetencje.api.rdf import FORMATS_NS, SD, new_graph, rdf_response
 from kompetencje.api.settings import Settings
 from kompetencje.api.store import StoreStats
@@ -92,7 +101,6 @@ async def sparql_post(request: Request, settings: SettingsDep) -> Response:
 
 async def _query(request: Request, text: str, params: Params) -> Response:
     settings: Settings = request.app.state.settings
-    pool = get_query_pool(request)
     if len(text.encode()) > settings.max_query_bytes:
         raise TooLarge(f"The query is longer than {settings.max_query_bytes} bytes.")
     _refuse_what_we_do_not_run(text)
@@ -102,7 +110,7 @@ async def _query(request: Request, text: str, params: Params) -> Response:
               default_graph=default_graph, named_graphs=named_graphs, row_cap=settings.row_cap,
               base_iri=f"{get_public_url(request)}/sparql")
     try:
-        reply = await pool.run(job)
+        reply = await run_job(request, job)
     except NotAcceptableResult as e:
         raise NotAcceptable(e.message + "; available: "
                             + ", ".join(f.media_type for f in OFFERS[Kind(e.kind)])) from None
@@ -110,6 +118,27 @@ async def _query(request: Request, text: str, params: Params) -> Response:
     assert fmt is not None
     return Response(reply.body, media_type=fmt.content_type,
                     headers={"Vary": "Accept", "Cache-Control": "public, max-age=60"})
+
+
+async def run_job(request: Request, job: Job) -> Reply:
+    """A lookup in the server's own process (api/lookup.py), anything else in the query pool (or on the
+    remote store, which is the pool then)."""
+    reply = await _as_lookup(request, job)
+    return reply if reply is not None else await get_query_pool(request).run(job)
+
+
+async def _as_lookup(request: Request, job: Job) -> Reply | None:
+    """The reply to a lookup over the default dataset of an embedded build; None for any other job, and for
+    a lookup past the lookup budget."""
+    store = get_embedded_store(request)
+    if store is None or not isinstance(get_query_pool(request), QueryPool) or job.default_graph is not None \
+            or job.named_graphs is not None:
+        return None
+    lookup = parse_lookup(job.sparql)
+    if lookup is None:
+        return None
+    settings: Settings = request.app.state.settings
+    return await answer_lookup(store, job, lookup, settings.query_timeout_s)
 
 
 def _refuse_what_we_do_not_run(text: str) -> None:

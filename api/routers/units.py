@@ -6,7 +6,6 @@ functions build the views from SPARQL answers; the pages router renders the same
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Annotated
 
@@ -71,16 +70,60 @@ async def load_node(store: Store, iri: str) -> Q.Row | None:
     """The NODE row of an IRI (name, symbol, kind, parent, department, office), or None."""
     if Q.iri_or_none(iri) is None:
         return None
-    rows = await Q.select(store, Q.NODE, node=iri)
-    return rows[0] if rows else None
+    return Q.node_row(iri, *await Q.select_terms(store, Q.NODE_FACTS, node=iri))
 
 
-async def load_ref(store: Store, iri: Q.Value) -> NodeRef | None:
-    row = await load_node(store, str(iri)) if iri else None
+def ref_view(refs: dict[str, Q.Row], iri: Q.Value) -> NodeRef | None:
+    """The reference to a parent or department found by NODE_AND_REFS (None when it is not a node)."""
+    row = refs.get(str(iri)) if iri else None
     return node_ref(str(iri), row) if row else None
 
 
 # --- duties ---------------------------------------------------------------------------------------------
+
+def duty_rows(node: str, names: list[str], rows: list[tuple]) -> list[Q.Row]:
+    """One row per duty from the DUTIES facts: its text, numbers, parent and provision (the first value of
+    each, as SAMPLE takes it), whether it is on a shared list and who holds that list."""
+    at = {name: i for i, name in enumerate(names)}
+    by_duty: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_duty.setdefault(row[at["duty"]].value, []).append(row)
+    return [duty_row(node, duty, found, at) for duty, found in by_duty.items()]
+
+
+def duty_row(node: str, duty: str, rows: list[tuple], at: dict[str, int]) -> Q.Row:
+    facts = Q.facts_of(rows, at["key"], at["value"])
+    row: Q.Row = {"node": node, "duty": duty, "shared": first_bound(rows, at["sh"])}
+    row.update({key: Q.first(facts, key) for key in ("parent", "text", "item_number", "sequence", "group",
+                                                     "provision")})
+    row.update(provision_label=first_bound(rows, at["label"]), shared_holder=first_bound(rows, at["holder"]))
+    return row
+
+
+def first_bound(rows: list[tuple], column: int) -> Q.Value:
+    return next((Q.term_value(row[column]) for row in rows if row[column] is not None), None)
+
+
+SPAN_COLUMNS = ("duty", "span", "document", "start", "end", "title", "from", "until")
+
+
+def span_rows(names: list[str], rows: list[tuple]) -> list[Q.Row]:
+    """The source spans among the DUTIES facts as DUTY_SPANS gives them: distinct, by duty and start line
+    (rows that tie keep the order they came in, as ORDER BY does)."""
+    at = {name: i for i, name in enumerate(names)}
+    distinct = dict.fromkeys(tuple(row[at[c]] for c in SPAN_COLUMNS) for row in rows if row[at["span"]] is not None)
+    spans = [{c: Q.term_value(v) for c, v in zip(SPAN_COLUMNS, terms, strict=True)} for terms in distinct]
+    return sorted(spans, key=lambda span: (str(span["duty"]), line_order(span["start"])))
+
+
+def line_order(line: Q.Value) -> tuple[int, float, str]:
+    """ORDER BY of a line number: unbound first, then numbers by value (anything else after them)."""
+    if line is None:
+        return (0, 0, "")
+    if isinstance(line, int | float):
+        return (1, line, "")
+    return (2, 0, str(line))
+
 
 def spans_by_duty(rows: list[Q.Row]) -> dict[str, list[SourceSpan]]:
     spans: dict[str, list[SourceSpan]] = {}
@@ -163,25 +206,29 @@ def out_of_force(span_rows: list[Q.Row], day: str) -> set[str]:
     return {duty for duty, ok in in_force.items() if not ok}
 
 
+UNIT_PARTS = (Q.POSTS, Q.CONTACTS, Q.SUBUNITS, Q.COOPERATION, Q.SOURCES)
+
+
 async def load_unit(store: Store, iri: str, at: date | None = None) -> UnitDetail | None:
     """Everything the graph says about a department, unit or post; None when the IRI is none of them. Duties
-    are those in force on `at` (default today)."""
-    row = await load_node(store, iri)
+    are those in force on `at` (default today). All its queries are asked at once (one round trip)."""
+    if Q.iri_or_none(iri) is None:
+        return None
+    (names, facts), (duty_names, duty_facts), *parts = await Q.select_all(
+        store, (Q.NODE_AND_REFS, Q.DUTIES, *UNIT_PARTS), node=iri)
+    row = Q.node_row(iri, names, facts)
     if row is None or row.get("kind") not in UNIT_KINDS:
         return None
-    queries = (Q.POSTS, Q.CONTACTS, Q.DUTIES, Q.DUTY_SPANS, Q.SUBUNITS, Q.COOPERATION, Q.SOURCES)
-    refs = list(dict.fromkeys(str(r) for r in (row.get("parent"), row.get("dept")) if r))  # often one node
-    posts, contacts, duties, spans, subunits, cooperation, sources, *loaded = await asyncio.gather(
-        *(Q.select(store, q, node=iri) for q in queries), *(load_ref(store, r) for r in refs))
-    found = dict(zip(refs, loaded, strict=True))
-    parent, department = found.get(str(row.get("parent"))), found.get(str(row.get("dept")))
+    posts, contacts, subunits, cooperation, sources = (Q.as_rows(*part) for part in parts)
+    refs, spans = Q.node_refs(names, facts), span_rows(duty_names, duty_facts)
     dropped = out_of_force(spans, (at or date.today()).isoformat())
-    tree = duty_tree([d for d in duties if str(d["duty"]) not in dropped and str(d.get("parent")) not in dropped],
-                     spans_by_duty(spans))
-    post_views = [post_view(p) for p in posts]
+    duties = [d for d in duty_rows(iri, duty_names, duty_facts)
+              if str(d["duty"]) not in dropped and str(d.get("parent")) not in dropped]
+    tree, post_views = duty_tree(duties, spans_by_duty(spans)), [post_view(p) for p in posts]
     return UnitDetail(
         **node_ref(iri, row).model_dump(), alt_labels=Q.split_values(row.get("alt_labels")),
-        unit_type=row.get("unit_type"), parent=parent, department=department,
+        unit_type=row.get("unit_type"), parent=ref_view(refs, row.get("parent")),
+        department=ref_view(refs, row.get("dept")),
         municipality=Ref(id=str(row["office"]), name=row.get("municipality")) if row.get("office") else None,
         posts=post_views, heads=[p for p in post_views if p.is_head], contacts=contact_views(contacts),
         duties=[d for d in tree if not isinstance(d, SharedDuty)],
@@ -194,17 +241,23 @@ async def load_unit(store: Store, iri: str, at: date | None = None) -> UnitDetai
 # --- reporting ------------------------------------------------------------------------------------------
 
 async def load_chain(store: Store, iri: str) -> Chain | None:
-    """The reporting chain upwards, one komp:reportsTo step at a time, each with its provision."""
-    row = await load_node(store, iri)
+    """The reporting chain upwards, one komp:reportsTo step at a time (the first superior of each, by IRI),
+    each with its provision. The node and the superiors of everything above it come in one round trip."""
+    if Q.iri_or_none(iri) is None:
+        return None
+    (names, facts), superiors = await Q.select_all(store, (Q.NODE_FACTS, Q.SUPERIORS_UP), node=iri)
+    row = Q.node_row(iri, names, facts)
     if row is None or row.get("kind") not in UNIT_KINDS:
         return None
+    first_up: dict[str, Q.Row] = {}
+    for up in Q.as_rows(*superiors):  # ordered by subordinate, then superior
+        first_up.setdefault(str(up["sub"]), up)
     steps: list[ChainStep] = []
     seen, current = {iri}, iri
     for _ in range(MAX_CHAIN):
-        superiors = await Q.select(store, Q.SUPERIORS, node=current)
-        if not superiors or str(superiors[0]["superior"]) in seen:
+        up = first_up.get(current)
+        if up is None or str(up["superior"]) in seen:
             break
-        up = superiors[0]
         current = str(up["superior"])
         seen.add(current)
         steps.append(ChainStep(node=node_ref(current, up), provision=provision_ref(up),
