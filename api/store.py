@@ -392,12 +392,7 @@ class EmbeddedStore:
                                default_graph=_names(default_graph), named_graphs=_names(named_graphs),
                                union=use_default_graph_as_union, row_cap=self.row_cap,
                                deadline=time.monotonic() + timeout)
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self._run, sparql, options)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            raise QueryTimeout(f"The query ran past the time limit ({timeout:g} s).") from None
+        return await self._on_thread(timeout, self._run, sparql, options)
 
     async def query_all(self, queries: list[tuple[str, Mapping[ox.Variable, Term] | None]],
                         timeout_s: float | None = None) -> list[QueryResult]:
@@ -408,7 +403,11 @@ class EmbeddedStore:
         deadline = time.monotonic() + timeout
         jobs = [(sparql, QueryOptions(substitutions=dict(substitutions) if substitutions else None,
                                       row_cap=self.row_cap, deadline=deadline)) for sparql, substitutions in queries]
-        future = asyncio.get_running_loop().run_in_executor(self._executor, self._run_all, jobs)
+        return await self._on_thread(timeout, self._run_all, jobs)
+
+    async def _on_thread(self, timeout: float, function, *args):
+        """`function(*args)` on one of the store's threads; QueryTimeout past `timeout` seconds."""
+        future = asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:

@@ -318,9 +318,13 @@ def write_as_nquads(ntriples: str, graph: str, out: TextIO) -> None:
 
 def load_named_graphs(store: ox.Store, folder: Path) -> None:
     """The streamed named graphs into the store with one bulk load."""
-    nquads = folder / NAMED_FILE
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    nquads.unlink()
+    bulk_load_once(store, folder / NAMED_FILE, ox.RdfFormat.N_QUADS)
+
+
+def bulk_load_once(store: ox.Store, path: Path, format: ox.RdfFormat) -> None:
+    """A streamed file into the store with oxigraph's bulk loader; the file is removed after."""
+    store.bulk_load(path=str(path), format=format)
+    path.unlink()
 
 
 def load_special_graphs(store: ox.Store, minter: IriMinter) -> None:
@@ -368,9 +372,7 @@ def graph_of(store: ox.Store, name: str) -> Graph:
 def load_union(store: ox.Store, folder: Path) -> None:
     """The streamed documents' triples into the default graph, which holds the union of every named graph as
     a set (oxigraph's union view repeats a triple once per graph that holds it, so COUNT would over-count)."""
-    union = folder / UNION_FILE
-    store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)
-    union.unlink()
+    bulk_load_once(store, folder / UNION_FILE, ox.RdfFormat.N_TRIPLES)
 
 
 def copy_into_union(store: ox.Store, minter: IriMinter, names: Iterable[str]) -> None:

@@ -50,6 +50,13 @@ def test_query_returns_the_chain_in_org_terms_with_duty_and_provision(data_dir, 
     assert all(r["provision"] == "§ 8 pkt 2" and "ścisłej współpracy" in r["duty"] for r in table)
 
 
+def test_the_readme_chain_example_answers(data_dir, capsys):
+    assert main(["query", f"@{ROOT / 'data' / 'queries' / 'reporting-chain.rq'}", "--data", str(data_dir),
+                 "--format", "csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["label"] for r in table} == {"Zastępca Dyrektora ds. Promocji", "Dyrektor Wydziału"}
+
+
 def test_query_json_and_from_file(data_dir, tmp_path, capsys):
     query = tmp_path / "count.rq"
     query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/org#Post> }", encoding="utf-8")
